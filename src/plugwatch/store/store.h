@@ -1,0 +1,131 @@
+// Store: the one interface to plugwatch's history and state (devices,
+// readings with rollups, events, cycles, detector snapshots, lifetime energy
+// totals). SQLite is the embedded default (store/sqlite/); PostgreSQL later.
+//
+// Threading: writes are queued to the store's own writer thread and
+// group-committed (one transaction per batch); OnCommit callbacks run on that
+// thread after the batch is durable (or failed). Reads run on the caller's
+// thread through a separate connection and see committed data only. All
+// methods are thread-safe. Several processes (the service and `plugwatch
+// device …`) may open the same database at once.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "plugwatch/core/clock.h"
+#include "plugwatch/core/device_spec.h"
+#include "plugwatch/core/error.h"
+#include "plugwatch/core/event.h"
+#include "plugwatch/core/reading.h"
+
+namespace plugwatch::store {
+
+struct CycleRecord {
+  long long id = 0;
+  std::string device;
+  std::string site;
+  TimePoint started_at{};
+  TimePoint ended_at{};
+  double duration_s = 0;
+  double energy_wh = 0;
+  double peak_w = 0;
+  double cost = 0;
+};
+
+// One point of a power chart: a raw reading or a rollup bucket.
+struct ReadingPoint {
+  TimePoint ts{};
+  std::optional<double> power_w;    // mean over the bucket for rollups
+  std::optional<double> max_power_w;
+  std::optional<double> energy_wh;  // plugwatch's lifetime counter at the end of the bucket
+  std::optional<bool> on;
+};
+
+struct EventQuery {
+  TimePoint since{};
+  std::optional<EventType> type;
+  std::optional<std::string> device;
+  int limit = 1000;  // newest first
+};
+
+struct CleanupStats {
+  long long raw_readings_deleted = 0;
+  long long minute_rollups_deleted = 0;
+  long long events_kept = 0;
+};
+
+struct StoredDevice {
+  DeviceSpec spec;
+  std::string source;  // "config" | "cli" | "api"
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+using OnCommit = std::function<void(const Result<void>&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- devices (synchronous, committed on return) ---
+  // Fails with kAlreadyExists when the id is taken.
+  virtual Result<void> AddDevice(const DeviceSpec& d, std::string_view source) = 0;
+  // Inserts or replaces (the config file's devices at start-up).
+  virtual Result<void> UpsertDevice(const DeviceSpec& d, std::string_view source) = 0;
+  // Fails with kNotFound.
+  virtual Result<void> RemoveDevice(std::string_view id) = 0;
+  virtual Result<std::optional<StoredDevice>> GetDevice(std::string_view id) = 0;
+  virtual Result<std::vector<StoredDevice>> ListDevices() = 0;
+  // Changes whenever any process adds, changes or removes a device; cheap to
+  // poll (the service checks it every second).
+  virtual Result<long long> DevicesRevision() = 0;
+
+  // --- write path (queued, group-committed) ---
+  // Assigns e.id immediately (monotonic, unique in this database) and queues
+  // the write; returns the event with its id.
+  virtual Event RecordEvent(Event e, OnCommit done = {}) = 0;
+  // lifetime_energy_wh: plugwatch's own counter after this reading.
+  virtual void RecordReading(const Reading& r, std::optional<double> lifetime_energy_wh,
+                             OnCommit done = {}) = 0;
+  virtual void RecordCycle(const CycleRecord& c, OnCommit done = {}) = 0;
+  // Detector state of one device, replaced on each call; restored at start.
+  virtual void SaveDeviceState(std::string_view device, boost::json::object snapshot) = 0;
+  // Blocks until everything queued before the call is committed.
+  virtual Result<void> Flush() = 0;
+
+  // --- reads ---
+  virtual Result<std::vector<Event>> QueryEvents(const EventQuery& q) = 0;
+  virtual Result<std::vector<CycleRecord>> QueryCycles(TimePoint since,
+                                                       std::optional<std::string> device) = 0;
+  // At most max_points points between since and until, from raw readings or
+  // the 1-minute or 1-hour rollups, whichever is the finest that fits.
+  virtual Result<std::vector<ReadingPoint>> QueryReadings(std::string_view device, TimePoint since,
+                                                          TimePoint until, int max_points) = 0;
+  virtual Result<std::map<std::string, boost::json::object>> LoadDeviceStates() = 0;
+  virtual Result<std::map<std::string, double>> LoadEnergyTotals() = 0;  // Wh per device
+
+  // Deletes raw readings older than `now - raw_older_than` and 1-minute
+  // rollups older than `now - minute_older_than`; hourly rollups, events and
+  // cycles stay.
+  virtual Result<CleanupStats> Cleanup(TimePoint now, Duration raw_older_than,
+                                       Duration minute_older_than) = 0;
+};
+
+struct OpenOptions {
+  bool create = true;          // create the file (mode 0600) if missing
+  Duration commit_interval{50};  // group commit: at most this long between commits
+};
+
+// Opens (creating if allowed) and migrates the database. Fails with kIo and a
+// message naming the file and the SQLite error ("… is locked by another
+// process; …", "… is not a plugwatch database").
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const OpenOptions& opts = {});
+
+}  // namespace plugwatch::store
