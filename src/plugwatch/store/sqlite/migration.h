@@ -1,0 +1,35 @@
+// Schema migrations: the numbered SQL files in sqlite/migrations/
+// (NNN_name.sql), embedded into the binary at build time (embed_sql.cmake),
+// and the runner that brings a database up to the newest of them.
+//
+// Each migration runs in its own IMMEDIATE transaction together with its row
+// in schema_migrations(version, applied_at), so a crash leaves the schema at
+// a whole version and two processes starting at once do not both apply one.
+// Functions here run on the caller's thread on the connection they are given.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "plugwatch/core/clock.h"
+#include "plugwatch/core/error.h"
+#include "plugwatch/store/sqlite/connection.h"
+
+namespace plugwatch::store::sqlite {
+
+struct Migration {
+  int version;            // NNN of the file name; strictly increasing
+  std::string_view name;  // "001_init"
+  std::string_view sql;
+};
+
+// The migrations compiled into this binary, in version order (generated).
+std::span<const Migration> EmbeddedMigrations();
+
+// Applies the migrations newer than the database's version. Fails with kIo
+// when the database has tables but is not a plugwatch database, when its
+// schema is newer than the newest migration this binary knows (a newer
+// plugwatch wrote it), or when a migration fails (named in the message).
+Result<void> Migrate(Connection& conn, std::span<const Migration> migrations, TimePoint now);
+
+}  // namespace plugwatch::store::sqlite
