@@ -1,0 +1,3 @@
+#include "plugwatch/cli/command.h"
+
+int main(int argc, char** argv) { return plugwatch::cli::Main(argc, argv); }

@@ -1,0 +1,37 @@
+#include <cstdio>
+
+#include "plugwatch/cli/command.h"
+#include "plugwatch/core/log.h"
+
+namespace plugwatch::cli {
+
+int Main(int argc, char** argv) {
+  CLI::App app{"plugwatch — watches the electricity in homes and small sites", "plugwatch"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::string level = "info";
+  app.add_option("--log-level", level, "trace | debug | info | warn | error | off")
+      ->capture_default_str();
+  app.parse_complete_callback([&] { log::Init(level); });
+  Context ctx;
+  using Registrar = void (*)(CLI::App&, Context&);
+  for (Registrar r : {RegisterServe, RegisterDemo, RegisterSim, RegisterDevice, RegisterEvents,
+                      RegisterAdmin})
+    r(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "plugwatch: %s — see `plugwatch --help`\n", e.what());
+    return kExitUsage;
+  } catch (const Exit& e) {
+    if (!e.message.empty()) std::fprintf(stderr, "plugwatch: %s\n", e.message.c_str());
+    return e.code;
+  }
+  return ctx.exit_code;
+}
+
+}  // namespace plugwatch::cli

@@ -1,0 +1,107 @@
+#include "plugwatch/engine/device_monitor.h"
+
+#include "plugwatch/core/time.h"
+
+namespace plugwatch::engine {
+
+DeviceMonitor::DeviceMonitor(const DeviceSpec& spec, int confirm_checks, double lifetime_energy_wh)
+    : device_(spec.id),
+      site_(spec.site),
+      offline_(spec.id, spec.site, confirm_checks),
+      energy_(lifetime_energy_wh) {
+  if (spec.activity) activity_.emplace(spec.id, spec.site, *spec.activity);
+  else state_.activity.clear();
+  state_.lifetime_energy_wh = lifetime_energy_wh;
+}
+
+DeviceMonitor DeviceMonitor::Restore(const DeviceSpec& spec, int confirm_checks,
+                                     double lifetime_energy_wh, const boost::json::object& snap) {
+  DeviceMonitor m(spec, confirm_checks, lifetime_energy_wh);
+  if (auto* a = snap.if_contains("activity"); a && a->is_object() && spec.activity)
+    m.activity_ = detect::ActivityDetector::Restore(spec.id, spec.site, *spec.activity, a->as_object());
+  if (auto* o = snap.if_contains("offline"); o && o->is_object())
+    m.offline_ = detect::OfflineDetector::Restore(spec.id, spec.site, confirm_checks, o->as_object());
+  if (auto* e = snap.if_contains("energy"); e && e->is_object()) {
+    auto* at = e->as_object().if_contains("last_at");
+    auto* w = e->as_object().if_contains("last_power_w");
+    if (at && at->is_int64() && w && w->is_number())
+      m.energy_.Resume(FromUnixMillis(at->as_int64()), w->to_number<double>());
+  }
+  if (auto* on = snap.if_contains("relay_on"); on && on->is_bool()) m.state_.on = on->as_bool();
+  if (m.activity_) m.state_.activity = std::string(m.activity_->ActivityName());
+  if (m.offline_.known_online()) m.state_.reachable = m.offline_.online();
+  return m;
+}
+
+bool DeviceMonitor::cycle_running() const {
+  return activity_ && activity_->state() != detect::ActivityState::kIdle;
+}
+
+void DeviceMonitor::ExpectSwitch(bool on, std::string source) {
+  expected_switch_.emplace(on, std::move(source));
+}
+
+std::vector<Event> DeviceMonitor::OnReading(const Reading& r) {
+  std::vector<Event> events = offline_.OnReading(r);
+  if (r.reachable) {
+    state_.last_reading_at = r.at;
+    state_.power_w = r.power_w;
+    state_.lifetime_energy_wh += energy_.Add(r);
+    if (r.relay_on) {
+      if (state_.on && *state_.on != *r.relay_on) {
+        Event e;
+        e.ts = r.at;
+        e.type = *r.relay_on ? EventType::kSwitchedOn : EventType::kSwitchedOff;
+        e.device = device_;
+        e.site = site_;
+        std::string source = "device";
+        if (expected_switch_ && expected_switch_->first == *r.relay_on)
+          source = expected_switch_->second;
+        e.data["source"] = source;
+        events.push_back(std::move(e));
+      }
+      if (expected_switch_ && expected_switch_->first == *r.relay_on) expected_switch_.reset();
+      state_.on = r.relay_on;
+    }
+  }
+  if (activity_) {
+    auto more = activity_->OnReading(r);
+    events.insert(events.end(), std::make_move_iterator(more.begin()),
+                  std::make_move_iterator(more.end()));
+  }
+  Track(events, r.at);
+  return events;
+}
+
+std::vector<Event> DeviceMonitor::OnTick(TimePoint now) {
+  if (!activity_) return {};
+  auto events = activity_->OnTick(now);
+  Track(events, now);
+  return events;
+}
+
+void DeviceMonitor::Track(const std::vector<Event>& events, TimePoint at) {
+  const bool reachable = offline_.known_online() ? offline_.online() : state_.reachable.value_or(false);
+  std::string activity = activity_ ? std::string(activity_->ActivityName()) : std::string();
+  if (!state_.since || state_.reachable != reachable || state_.activity != activity ||
+      !events.empty())
+    state_.since = at;
+  if (offline_.known_online()) state_.reachable = reachable;
+  state_.activity = std::move(activity);
+}
+
+boost::json::object DeviceMonitor::Snapshot() const {
+  boost::json::object o;
+  if (activity_) o["activity"] = activity_->Snapshot();
+  o["offline"] = offline_.Snapshot();
+  if (energy_.last_at()) {
+    boost::json::object e;
+    e["last_at"] = UnixMillis(*energy_.last_at());
+    e["last_power_w"] = energy_.last_power_w();
+    o["energy"] = std::move(e);
+  }
+  if (state_.on) o["relay_on"] = *state_.on;
+  return o;
+}
+
+}  // namespace plugwatch::engine

@@ -1,0 +1,32 @@
+#include "plugwatch/engine/event_line.h"
+
+#include <gtest/gtest.h>
+
+namespace plugwatch::engine {
+
+TEST(EventLine, CycleFinished) {
+  Event e;
+  e.ts = FromUnixMillis(1'795'860'000'000);
+  e.type = EventType::kCycleFinished;
+  e.device = "washer";
+  e.data["duration_s"] = 4320.0;
+  e.data["energy_wh"] = 840.0;
+  e.data["peak_w"] = 2100.0;
+  e.data["cost"] = 0.21;
+  e.data["currency"] = "€";
+  EXPECT_EQ(FormatEventLine(e),
+            "2026-11-28T10:00:00.000Z  washer     cycle_finished  finished after 1 h 12 min, "
+            "840 Wh, peak 2.1 kW, 0.21 €");
+}
+
+TEST(EventLine, SwitchedAndOnline) {
+  Event e;
+  e.type = EventType::kSwitchedOff;
+  e.data["source"] = "device";
+  EXPECT_EQ(SummarizeEvent(e), "switched off (device)");
+  e.type = EventType::kDeviceOnline;
+  e.data["offline_for_s"] = 125;
+  EXPECT_EQ(SummarizeEvent(e), "online again after 2 min 5 s");
+}
+
+}  // namespace plugwatch::engine

@@ -1,0 +1,102 @@
+#include "plugwatch/engine/poller.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <functional>
+
+#include "plugwatch/core/log.h"
+
+namespace plugwatch::engine {
+
+namespace asio = boost::asio;
+using Steady = std::chrono::steady_clock;
+
+struct Poller::Slot {
+  Slot(asio::any_io_executor ex, std::unique_ptr<devices::Driver> d, Duration i)
+      : driver(std::move(d)), interval(i), timer(ex) {}
+  std::unique_ptr<devices::Driver> driver;
+  Duration interval;
+  asio::steady_timer timer;
+  bool stopped = false;
+};
+
+Poller::Poller(asio::any_io_executor ex, const Clock& clock, OnReading on_reading)
+    : ex_(ex), clock_(clock), on_reading_(std::move(on_reading)) {}
+
+Poller::~Poller() { StopAll(); }
+
+void Poller::Add(std::unique_ptr<devices::Driver> driver, Duration interval) {
+  const std::string id = driver->spec().id;
+  Remove(id);
+  auto slot = std::make_shared<Slot>(ex_, std::move(driver), interval);
+  slots_[id] = slot;
+  asio::co_spawn(ex_, Run(slot), [id](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      log::error("poller[{}]: stopped by an unexpected error: {}", id, ex.what());
+    }
+  });
+}
+
+void Poller::Remove(const std::string& id) {
+  auto it = slots_.find(id);
+  if (it == slots_.end()) return;
+  it->second->stopped = true;
+  it->second->timer.cancel();
+  slots_.erase(it);
+}
+
+void Poller::StopAll() {
+  for (auto& [id, slot] : slots_) {
+    slot->stopped = true;
+    slot->timer.cancel();
+  }
+  slots_.clear();
+}
+
+devices::Driver* Poller::Find(const std::string& id) const {
+  auto it = slots_.find(id);
+  return it == slots_.end() ? nullptr : it->second->driver.get();
+}
+
+asio::awaitable<void> Poller::Run(std::shared_ptr<Slot> slot) {
+  const auto interval = std::chrono::duration_cast<Steady::duration>(slot->interval);
+  const auto offset = Steady::duration(
+      std::hash<std::string>{}(slot->driver->spec().id) % static_cast<std::size_t>(interval.count()));
+  auto next = Steady::now() + offset;
+  while (!slot->stopped) {
+    slot->timer.expires_at(next);
+    co_await slot->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (slot->stopped) break;
+    const auto now = Steady::now();
+    if (now - next > interval) {
+      ++stats_.late;
+      // Skip the missed slots rather than polling in a burst to catch up.
+      next += ((now - next) / interval) * interval;
+    }
+    next += interval;
+
+    const TimePoint started = clock_.Now();
+    auto r = co_await slot->driver->Poll();
+    if (slot->stopped) break;
+    ++stats_.polls;
+    if (r) {
+      on_reading_(*r);
+    } else {
+      ++stats_.failures;
+      Reading failed;
+      failed.device = slot->driver->spec().id;
+      failed.at = clock_.Now();
+      failed.reachable = false;
+      failed.error = r.error();
+      failed.latency = failed.at - started;
+      on_reading_(failed);
+    }
+  }
+}
+
+}  // namespace plugwatch::engine

@@ -1,0 +1,59 @@
+// Poller: polls every device at its interval on one Asio event loop, one
+// coroutine per device. First polls are spread over the interval (by a hash of
+// the device id) so that 10,000 plugs do not all fire in the same millisecond;
+// a slow or dead device only delays itself (each poll has its own deadline in
+// the driver). A poll that starts more than one interval after its slot is
+// counted late and the missed slots are skipped, never bunched up.
+//
+// Single-threaded: all methods on the loop's thread.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "plugwatch/core/clock.h"
+#include "plugwatch/core/reading.h"
+#include "plugwatch/devices/driver.h"
+
+namespace plugwatch::engine {
+
+struct PollerStats {
+  long long polls = 0;
+  long long failures = 0;
+  long long late = 0;  // polls that started more than one interval after their slot
+};
+
+class Poller {
+ public:
+  // Called on the loop after every poll: a reachable Reading, or an
+  // unreachable one carrying the driver's error.
+  using OnReading = std::function<void(const Reading&)>;
+
+  Poller(boost::asio::any_io_executor ex, const Clock& clock, OnReading on_reading);
+  ~Poller();
+
+  // Starts polling a device; replaces a device with the same id.
+  void Add(std::unique_ptr<devices::Driver> driver, Duration interval);
+  void Remove(const std::string& id);
+  void StopAll();
+
+  // The driver of a device, or nullptr. The poller keeps ownership.
+  devices::Driver* Find(const std::string& id) const;
+  std::size_t size() const { return slots_.size(); }
+  const PollerStats& stats() const { return stats_; }
+
+ private:
+  struct Slot;
+  boost::asio::awaitable<void> Run(std::shared_ptr<Slot> slot);
+
+  boost::asio::any_io_executor ex_;
+  const Clock& clock_;
+  OnReading on_reading_;
+  std::map<std::string, std::shared_ptr<Slot>> slots_;
+  PollerStats stats_;
+};
+
+}  // namespace plugwatch::engine

@@ -1,0 +1,277 @@
+#include "plugwatch/engine/service.h"
+
+#include <fmt/format.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdio>
+#include <set>
+
+#include "plugwatch/core/log.h"
+#include "plugwatch/core/time.h"
+#include "plugwatch/devices/driver.h"
+#include "plugwatch/engine/event_line.h"
+
+namespace plugwatch::engine {
+
+namespace asio = boost::asio;
+
+struct Service::Ticker {
+  explicit Ticker(asio::io_context& io) : timer(io) {}
+  asio::steady_timer timer;
+  bool stopped = false;
+};
+
+Service::Service(asio::io_context& io, config::Config cfg, std::unique_ptr<store::Store> store,
+                 const Clock& clock, ServiceOptions opts)
+    : io_(io),
+      cfg_(std::move(cfg)),
+      store_(std::move(store)),
+      clock_(clock),
+      opts_(opts),
+      poller_(io.get_executor(), clock, [this](const Reading& r) { HandleReading(r); }),
+      ticker_(std::make_shared<Ticker>(io)) {}
+
+Service::~Service() { Shutdown(); }
+
+Result<void> Service::Start() {
+  if (auto r = SyncConfigDevices(); !r) return r;
+  if (opts_.print_events)
+    bus_.OnEvent([](const Event& e) {
+      std::fputs((FormatEventLine(e) + "\n").c_str(), stdout);
+      std::fflush(stdout);
+    });
+  if (auto r = ReconcileDevices(); !r) return r;
+  log::info("plugwatch: monitoring {} device(s), database {}", devices_.size(), cfg_.storage.path);
+  ScheduleTick();
+  return {};
+}
+
+void Service::Shutdown() {
+  if (ticker_->stopped) return;
+  ticker_->stopped = true;
+  ticker_->timer.cancel();
+  poller_.StopAll();
+  const TimePoint now = clock_.Now();
+  for (auto& [id, d] : devices_) SaveSnapshot(d, now);
+  if (auto r = store_->Flush(); !r) log::error("shutdown: {}", r.error().context);
+}
+
+std::optional<DeviceState> Service::State(const std::string& device) const {
+  auto it = devices_.find(device);
+  if (it == devices_.end()) return std::nullopt;
+  return it->second.monitor->state();
+}
+
+Result<void> Service::SyncConfigDevices() {
+  std::set<std::string> declared;
+  for (const auto& spec : cfg_.devices) {
+    declared.insert(spec.id);
+    if (auto r = store_->UpsertDevice(spec, "config"); !r) return r;
+  }
+  // A device that was declared in the config file and is no longer there is
+  // gone; devices added with the CLI or the API stay.
+  auto stored = store_->ListDevices();
+  if (!stored) return Fail(stored.error());
+  for (const auto& d : *stored)
+    if (d.source == "config" && !declared.contains(d.spec.id)) {
+      log::info("device {}: removed from the config file; no longer monitored", d.spec.id);
+      if (auto r = store_->RemoveDevice(d.spec.id); !r) return r;
+    }
+  return {};
+}
+
+Result<void> Service::ReconcileDevices() {
+  auto rev = store_->DevicesRevision();
+  if (!rev) return Fail(rev.error());
+  if (*rev == devices_rev_) return {};
+  auto stored = store_->ListDevices();
+  if (!stored) return Fail(stored.error());
+  const bool first = devices_rev_ < 0;
+  devices_rev_ = *rev;
+
+  std::map<std::string, boost::json::object> states;
+  std::map<std::string, double> totals;
+  if (first) {
+    if (auto s = store_->LoadDeviceStates()) states = std::move(*s);
+    else return Fail(s.error());
+    if (auto t = store_->LoadEnergyTotals()) totals = std::move(*t);
+    else return Fail(t.error());
+  }
+
+  std::set<std::string> wanted;
+  for (const auto& sd : *stored) {
+    const DeviceSpec& spec = sd.spec;
+    if (!spec.enabled) continue;
+    wanted.insert(spec.id);
+    auto it = devices_.find(spec.id);
+    if (it != devices_.end()) {
+      // Unchanged devices keep polling undisturbed; a changed one restarts with
+      // its detector state carried over.
+      const DeviceSpec& old = it->second.spec;
+      if (old.kind == spec.kind && old.address == spec.address && old.username == spec.username &&
+          old.password == spec.password && old.protocol == spec.protocol &&
+          old.poll_interval == spec.poll_interval && old.site == spec.site &&
+          old.name == spec.name && old.activity.has_value() == spec.activity.has_value())
+        continue;
+      auto snap = it->second.monitor->Snapshot();
+      double wh = it->second.monitor->state().lifetime_energy_wh;
+      StartDevice(spec, &snap, wh);
+      log::info("device {}: changed; polling with the new settings", spec.id);
+      continue;
+    }
+    // A device new to this process: at start-up from the maps loaded above;
+    // later (added by the CLI) it has no saved state yet.
+    auto st = states.find(spec.id);
+    auto tot = totals.find(spec.id);
+    StartDevice(spec, st == states.end() ? nullptr : &st->second,
+                tot == totals.end() ? 0.0 : tot->second);
+  }
+  for (auto it = devices_.begin(); it != devices_.end();) {
+    if (wanted.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    log::info("device {}: removed or disabled; no longer polled", it->first);
+    poller_.Remove(it->first);
+    it = devices_.erase(it);
+  }
+  return {};
+}
+
+void Service::StartDevice(const DeviceSpec& spec, const boost::json::object* snapshot,
+                          double energy_wh) {
+  devices::DriverContext ctx{io_.get_executor(), cfg_.defaults.request_timeout, &clock_};
+  auto driver = devices::MakeDriver(spec, ctx);
+  if (!driver) {
+    log::error("device {}: {}", spec.id, driver.error().context);
+    return;
+  }
+  const int confirm = cfg_.Site(spec.site).confirm_checks;
+  Device d;
+  d.spec = spec;
+  d.monitor = std::make_unique<DeviceMonitor>(
+      snapshot ? DeviceMonitor::Restore(spec, confirm, energy_wh, *snapshot)
+               : DeviceMonitor(spec, confirm, energy_wh));
+  log::info("device {}: {} every {}", spec.id, (*driver)->Describe(),
+            FormatDuration(cfg_.PollInterval(spec)));
+  devices_[spec.id] = std::move(d);
+  poller_.Add(std::move(*driver), cfg_.PollInterval(spec));
+}
+
+void Service::HandleReading(const Reading& r) {
+  auto it = devices_.find(r.device);
+  if (it == devices_.end()) return;
+  Device& d = it->second;
+  auto events = d.monitor->OnReading(r);
+  bus_.Publish(r);
+
+  const auto& st = d.monitor->state();
+  const bool changed = st.reachable != d.last_reachable || st.on != d.last_on || !events.empty();
+  if (changed || r.at - d.last_recorded >= opts_.record_every) {
+    store_->RecordReading(r, r.reachable ? std::optional<double>(st.lifetime_energy_wh) : std::nullopt);
+    d.last_recorded = r.at;
+    d.last_reachable = st.reachable;
+    d.last_on = st.on;
+  }
+  if (!r.reachable && r.error && changed)
+    log::warn("device {}: {}", r.device, r.error->context);
+  Emit(std::move(events), d);
+  if (d.monitor->cycle_running() || r.at - d.last_snapshot >= opts_.snapshot_every)
+    SaveSnapshot(d, r.at);
+}
+
+bool Service::AlreadyRecorded(const Event& e, const Device& d) const {
+  // `plugwatch device on|off` switches the plug from another process and
+  // records the event itself; this service only sees the relay change.
+  store::EventQuery q;
+  q.since = e.ts - 2 * cfg_.PollInterval(d.spec) - Duration(5000);
+  q.type = e.type;
+  q.device = e.device;
+  q.limit = 1;
+  auto recent = store_->QueryEvents(q);
+  return recent && !recent->empty();
+}
+
+void Service::Emit(std::vector<Event> events, Device& d) {
+  for (auto& e : events) {
+    if ((e.type == EventType::kSwitchedOn || e.type == EventType::kSwitchedOff) &&
+        e.data.at("source").as_string() == "device" && AlreadyRecorded(e, d))
+      continue;
+    if (e.type == EventType::kCycleFinished) {
+      store::CycleRecord c;
+      c.device = e.device;
+      c.site = e.site;
+      auto num = [&](const char* k) {
+        auto* v = e.data.if_contains(k);
+        return v && v->is_number() ? v->to_number<double>() : 0.0;
+      };
+      if (auto* s = e.data.if_contains("started_at"); s && s->is_string())
+        if (auto t = ParseTimestamp(s->as_string())) c.started_at = *t;
+      if (auto* s = e.data.if_contains("ended_at"); s && s->is_string())
+        if (auto t = ParseTimestamp(s->as_string())) c.ended_at = *t;
+      c.duration_s = num("duration_s");
+      c.energy_wh = num("energy_wh");
+      c.peak_w = num("peak_w");
+      c.cost = num("cost");
+      store_->RecordCycle(c);
+    }
+    Event recorded = store_->RecordEvent(std::move(e));
+    bus_.Publish(recorded);
+  }
+}
+
+void Service::SaveSnapshot(Device& d, TimePoint now) {
+  store_->SaveDeviceState(d.spec.id, d.monitor->Snapshot());
+  d.last_snapshot = now;
+}
+
+void Service::ScheduleTick() {
+  auto ticker = ticker_;
+  ticker->timer.expires_after(opts_.tick);
+  ticker->timer.async_wait([this, ticker](const boost::system::error_code& ec) {
+    if (ec || ticker->stopped) return;
+    const TimePoint now = clock_.Now();
+    for (auto& [id, d] : devices_) Emit(d.monitor->OnTick(now), d);
+    if (auto r = ReconcileDevices(); !r) log::warn("device list: {}", r.error().context);
+    ScheduleTick();
+  });
+}
+
+int RunService(asio::io_context& io, config::Config cfg, ServiceOptions opts,
+               std::function<void(Service&)> setup) {
+  store::OpenOptions so;
+  auto store = store::OpenSqlite(cfg.storage.path, so);
+  if (!store) {
+    std::fprintf(stderr, "plugwatch: %s\n", store.error().context.c_str());
+    return 1;
+  }
+  SystemClock clock;
+  Service service(io, std::move(cfg), std::move(*store), clock, opts);
+  if (auto r = service.Start(); !r) {
+    std::fprintf(stderr, "plugwatch: %s\n", r.error().context.c_str());
+    return 1;
+  }
+  if (setup) setup(service);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer deadline(io);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    log::info("plugwatch: signal {} received, shutting down", sig);
+    service.Shutdown();
+    // Two-phase and bounded: whatever is still in flight gets 10 s.
+    deadline.expires_after(std::chrono::seconds(10));
+    deadline.async_wait([&](const boost::system::error_code& e) {
+      if (!e) io.stop();
+    });
+    // Connections and timers of stopped drivers finish quickly; stop the loop
+    // as soon as the poller has let go.
+    asio::post(io, [&] { io.stop(); });
+  });
+  io.run();
+  service.Shutdown();
+  return 0;
+}
+
+}  // namespace plugwatch::engine

@@ -1,0 +1,96 @@
+// Service: the running plugwatch — the composition root that wires config,
+// store, drivers, poller, detectors and the event bus together. The only
+// place that knows every module.
+//
+// Lifecycle: construct, Start() (syncs the config's devices into the store,
+// restores detector state and lifetime energy, starts polling), run the
+// io_context, Shutdown() (stops polling, saves state, flushes the store).
+// Devices added, changed or removed in the store by another process
+// (`plugwatch device …`) are picked up within a second.
+//
+// Threading: everything runs on the io_context's single thread; the store
+// writes on its own thread.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "plugwatch/config/config.h"
+#include "plugwatch/engine/device_monitor.h"
+#include "plugwatch/engine/event_bus.h"
+#include "plugwatch/engine/poller.h"
+#include "plugwatch/store/store.h"
+
+namespace plugwatch::engine {
+
+struct ServiceOptions {
+  bool print_events = true;   // one line per event on stdout
+  Duration tick{1000};        // detector delays and device-list changes checked this often
+  // Raw readings are recorded at most this often per device (and on every
+  // change of reachability or relay): history and energy stay exact, since
+  // the lifetime counter travels with each recorded reading.
+  Duration record_every{10'000};
+  // Detector state is saved with every reading while a cycle runs, else this often.
+  Duration snapshot_every{60'000};
+};
+
+class Service {
+ public:
+  Service(boost::asio::io_context& io, config::Config cfg, std::unique_ptr<store::Store> store,
+          const Clock& clock, ServiceOptions opts = {});
+  ~Service();
+
+  // Fails when the store cannot be read or written.
+  Result<void> Start();
+  void Shutdown();
+
+  EventBus& bus() { return bus_; }
+  const Poller& poller() const { return poller_; }
+  store::Store& store() { return *store_; }
+  const config::Config& config() const { return cfg_; }
+  std::optional<DeviceState> State(const std::string& device) const;
+
+ private:
+  struct Device {
+    DeviceSpec spec;
+    std::unique_ptr<DeviceMonitor> monitor;
+    TimePoint last_recorded{};
+    TimePoint last_snapshot{};
+    std::optional<bool> last_reachable;
+    std::optional<bool> last_on;
+  };
+
+  Result<void> SyncConfigDevices();
+  Result<void> ReconcileDevices();
+  void StartDevice(const DeviceSpec& spec, const boost::json::object* snapshot, double energy_wh);
+  void HandleReading(const Reading& r);
+  void Emit(std::vector<Event> events, Device& d);
+  bool AlreadyRecorded(const Event& e, const Device& d) const;
+  void SaveSnapshot(Device& d, TimePoint now);
+  void ScheduleTick();
+
+  boost::asio::io_context& io_;
+  config::Config cfg_;
+  std::unique_ptr<store::Store> store_;
+  const Clock& clock_;
+  ServiceOptions opts_;
+  EventBus bus_;
+  Poller poller_;
+  std::map<std::string, Device> devices_;
+  long long devices_rev_ = -1;
+  struct Ticker;
+  std::shared_ptr<Ticker> ticker_;
+};
+
+// Runs a service until SIGINT or SIGTERM: opens the store, Start(), runs the
+// loop, then shuts down within 10 s. `setup` runs after Start() on the loop
+// (demo: print the banner). Returns the process exit status (0, or 1 with the
+// error printed to stderr).
+// Emulators (demo) may share the io_context.
+int RunService(boost::asio::io_context& io, config::Config cfg, ServiceOptions opts,
+               std::function<void(Service&)> setup = {});
+
+}  // namespace plugwatch::engine
