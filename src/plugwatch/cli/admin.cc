@@ -46,9 +46,9 @@ void RegisterAdmin(CLI::App& app, Context&) {
       if (minute_keep < raw_keep) minute_keep = raw_keep;
       auto r = store->Cleanup(SystemClock().Now(), raw_keep, minute_keep);
       if (!r) Throw(r.error());
-      fmt::print("deleted {} raw readings older than {} days and {} 1-minute rollups older than {}\n",
-                 r->raw_readings_deleted, *days, r->minute_rollups_deleted,
-                 FormatDuration(minute_keep));
+      fmt::print(
+          "deleted {} raw readings older than {} days and {} 1-minute rollups older than {}\n",
+          r->raw_readings_deleted, *days, r->minute_rollups_deleted, FormatDuration(minute_keep));
     });
   }
   {

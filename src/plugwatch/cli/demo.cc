@@ -45,7 +45,8 @@ void RegisterDemo(CLI::App& app, Context& ctx) {
     double speed = 60;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--listen", a->listen, "HOST:PORT of the web dashboard and API")->capture_default_str();
+  cmd->add_option("--listen", a->listen, "HOST:PORT of the web dashboard and API")
+      ->capture_default_str();
   cmd->add_option("--data", a->data, "directory for the demo's database")->capture_default_str();
   cmd->add_option("--speed", a->speed, "time compression: 60 makes a 1-hour wash take a minute")
       ->capture_default_str()
@@ -86,21 +87,29 @@ void RegisterDemo(CLI::App& app, Context& ctx) {
       d.address = fmt::format("127.0.0.1:{}", (*fleet)->port(0));
       d.username = user;
       d.password = pass;
-      d.activity = ActivitySettings{ap.start_above_w, Scale(ap.start_delay, a->speed), 2.0,
-                                    Scale(ap.stop_delay, a->speed), 0.25, "€"};
+      d.activity = ActivitySettings{ap.start_above_w,
+                                    Scale(ap.start_delay, a->speed),
+                                    2.0,
+                                    Scale(ap.stop_delay, a->speed),
+                                    0.25,
+                                    "€"};
       cfg.devices.push_back(d);
       fleets.push_back(std::move(*fleet));
     }
     if (auto v = config::Validate(cfg); !v) Throw(v.error());
 
     ctx.exit_code = engine::RunService(io, cfg, engine::ServiceOptions{}, [&](engine::Service&) {
-      fmt::print("plugwatch demo: {} emulated plugs at {}× speed (a washer cycle takes about {} s)\n",
-                 fleets.size(), a->speed, static_cast<int>(3600 / a->speed));
-      for (const auto& d : cfg.devices) fmt::print("  {:<8} {:<16} tapo at {}\n", d.id, d.name, d.address);
-      fmt::print("database: {}  (try: plugwatch events --db {})\n", cfg.storage.path, cfg.storage.path);
-      fmt::print("the web dashboard at http://{} comes with the REST API (issue #5); events print below. "
-                 "Ctrl-C stops.\n",
-                 a->listen);
+      fmt::print(
+          "plugwatch demo: {} emulated plugs at {}× speed (a washer cycle takes about {} s)\n",
+          fleets.size(), a->speed, static_cast<int>(3600 / a->speed));
+      for (const auto& d : cfg.devices)
+        fmt::print("  {:<8} {:<16} tapo at {}\n", d.id, d.name, d.address);
+      fmt::print("database: {}  (try: plugwatch events --db {})\n", cfg.storage.path,
+                 cfg.storage.path);
+      fmt::print(
+          "the web dashboard at http://{} comes with the REST API (issue #5); events print below. "
+          "Ctrl-C stops.\n",
+          a->listen);
       std::fflush(stdout);
     });
   });

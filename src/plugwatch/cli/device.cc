@@ -24,7 +24,9 @@ std::vector<store::StoredDevice> Devices(store::Store& s) {
 store::StoredDevice Find(store::Store& s, const std::string& id) {
   auto d = s.GetDevice(id);
   if (!d) Throw(d.error());
-  if (!*d) throw Exit{kExitFailure, fmt::format("device '{}' does not exist — see `plugwatch device list`", id)};
+  if (!*d)
+    throw Exit{kExitFailure,
+               fmt::format("device '{}' does not exist — see `plugwatch device list`", id)};
   return std::move(**d);
 }
 
@@ -81,12 +83,16 @@ void RegisterAdd(CLI::App& device) {
   cmd->add_option("--password", a->spec.password,
                   "Tapo account password ('-' reads it from standard input)");
   cmd->add_option("--site", a->spec.site, "site id")->capture_default_str();
-  cmd->add_option("--protocol", a->spec.protocol, "tapo: auto | klap | passthrough")->capture_default_str();
+  cmd->add_option("--protocol", a->spec.protocol, "tapo: auto | klap | passthrough")
+      ->capture_default_str();
   cmd->add_option("--poll-interval", a->poll, "e.g. 5s (default: the config's)");
-  cmd->add_flag("--activity", a->activity, "detect appliance cycles (implied by the options below)");
-  cmd->add_option("--start-above-w", a->start_above, "cycle starts above this power")->capture_default_str();
+  cmd->add_flag("--activity", a->activity,
+                "detect appliance cycles (implied by the options below)");
+  cmd->add_option("--start-above-w", a->start_above, "cycle starts above this power")
+      ->capture_default_str();
   cmd->add_option("--start-delay", a->start_delay, "… sustained this long")->capture_default_str();
-  cmd->add_option("--stop-below-w", a->stop_below, "cycle ends below this power")->capture_default_str();
+  cmd->add_option("--stop-below-w", a->stop_below, "cycle ends below this power")
+      ->capture_default_str();
   cmd->add_option("--stop-delay", a->stop_delay, "… sustained this long")->capture_default_str();
   cmd->add_option("--price-per-kwh", a->price, "for the cost of a cycle")->capture_default_str();
   cmd->add_option("--currency", a->currency, "shown after the cost, e.g. €");
@@ -105,8 +111,8 @@ void RegisterAdd(CLI::App& device) {
       activity = activity || cmd->count(f) > 0;
     if (activity)
       spec.activity = ActivitySettings{a->start_above, dur(a->start_delay, "--start-delay"),
-                                       a->stop_below, dur(a->stop_delay, "--stop-delay"), a->price,
-                                       a->currency};
+                                       a->stop_below,  dur(a->stop_delay, "--stop-delay"),
+                                       a->price,       a->currency};
     config::FillDeviceDefaults(spec);
     if (auto v = config::ValidateDevice(spec, "device"); !v) Throw(v.error(), kExitUsage);
     auto store = a->db.OpenStore(/*create=*/true);
@@ -133,7 +139,8 @@ void RegisterList(CLI::App& device) {
       return;
     }
     if (list.empty()) {
-      fmt::print("no devices — add one with `plugwatch device add ID --kind tapo --address HOST`\n");
+      fmt::print(
+          "no devices — add one with `plugwatch device add ID --kind tapo --address HOST`\n");
       return;
     }
     fmt::print("{:<16} {:<24} {:<5} {:<22} {:<8} {:<8} {}\n", "ID", "NAME", "KIND", "ADDRESS",
@@ -168,8 +175,10 @@ void RegisterTest(CLI::App& device, Context& ctx) {
   cmd->callback([&ctx, db, id, json] {
     auto store = db->OpenStore();
     std::vector<store::StoredDevice> list;
-    if (id->empty()) list = Devices(*store);
-    else list.push_back(Find(*store, *id));
+    if (id->empty())
+      list = Devices(*store);
+    else
+      list.push_back(Find(*store, *id));
     auto cfg = db->db_path.empty() ? db->LoadConfig() : std::nullopt;
     Duration timeout = cfg ? cfg->defaults.request_timeout : Duration(3000);
     boost::json::array out;
@@ -177,12 +186,14 @@ void RegisterTest(CLI::App& device, Context& ctx) {
     for (const auto& d : list) {
       boost::json::object row;
       row["id"] = d.spec.id;
-      auto [info, reading] = WithDriver(d.spec, timeout, [](devices::Driver& drv)
-          -> asio::awaitable<std::pair<Result<boost::json::object>, Result<Reading>>> {
-        auto i = co_await drv.Info();
-        auto r = co_await drv.Poll();
-        co_return std::pair{std::move(i), std::move(r)};
-      });
+      auto [info, reading] = WithDriver(
+          d.spec, timeout,
+          [](devices::Driver& drv)
+              -> asio::awaitable<std::pair<Result<boost::json::object>, Result<Reading>>> {
+            auto i = co_await drv.Info();
+            auto r = co_await drv.Poll();
+            co_return std::pair{std::move(i), std::move(r)};
+          });
       if (!reading) {
         ++failed;
         row["ok"] = false;
@@ -205,8 +216,10 @@ void RegisterTest(CLI::App& device, Context& ctx) {
             what = fmt::format("{} {} {}", str("model"), str("protocol"), str("nickname"));
           }
           if (reading->power_w) what += fmt::format("  power {:.1f} W", *reading->power_w);
-          if (reading->relay_on) what += fmt::format("  relay {}", *reading->relay_on ? "on" : "off");
-          if (reading->device_energy_wh) what += fmt::format("  today {:.0f} Wh", *reading->device_energy_wh);
+          if (reading->relay_on)
+            what += fmt::format("  relay {}", *reading->relay_on ? "on" : "off");
+          if (reading->device_energy_wh)
+            what += fmt::format("  today {:.0f} Wh", *reading->device_energy_wh);
           fmt::print("{:<16} ok      {}  ({} ms)\n", d.spec.id, what, reading->latency.count());
         }
       }
@@ -218,7 +231,8 @@ void RegisterTest(CLI::App& device, Context& ctx) {
 }
 
 void RegisterSwitch(CLI::App& device, bool on) {
-  auto* cmd = device.add_subcommand(on ? "on" : "off", on ? "switch a plug on" : "switch a plug off");
+  auto* cmd =
+      device.add_subcommand(on ? "on" : "off", on ? "switch a plug on" : "switch a plug off");
   auto db = std::make_shared<DbOptions>();
   auto id = std::make_shared<std::string>();
   db->Add(*cmd);
@@ -226,9 +240,10 @@ void RegisterSwitch(CLI::App& device, bool on) {
   cmd->callback([db, id, on] {
     auto store = db->OpenStore();
     auto d = Find(*store, *id);
-    auto r = WithDriver(d.spec, Duration(5000), [on](devices::Driver& drv) -> asio::awaitable<Result<void>> {
-      co_return co_await drv.Switch(on);
-    });
+    auto r = WithDriver(d.spec, Duration(5000),
+                        [on](devices::Driver& drv) -> asio::awaitable<Result<void>> {
+                          co_return co_await drv.Switch(on);
+                        });
     if (!r) Throw(r.error());
     // Recorded here with source "cli"; a running service that sees the relay
     // change finds this event and does not announce it a second time.

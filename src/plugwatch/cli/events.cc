@@ -19,10 +19,14 @@ void RegisterEvents(CLI::App& app, Context&) {
   };
   auto a = std::make_shared<Args>();
   a->db.Add(*cmd);
-  cmd->add_option("--hours", a->hours, "how far back")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--hours", a->hours, "how far back")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--type", a->type, "only this event type (e.g. cycle_finished)");
   cmd->add_option("--device", a->device, "only this device");
-  cmd->add_option("--limit", a->limit, "at most this many")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--limit", a->limit, "at most this many")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", a->json, "print a JSON array");
   cmd->callback([a] {
     store::EventQuery q;

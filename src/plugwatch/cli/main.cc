@@ -15,8 +15,8 @@ int Main(int argc, char** argv) {
   app.parse_complete_callback([&] { log::Init(level); });
   Context ctx;
   using Registrar = void (*)(CLI::App&, Context&);
-  for (Registrar r : {RegisterServe, RegisterDemo, RegisterSim, RegisterDevice, RegisterEvents,
-                      RegisterAdmin})
+  for (Registrar r :
+       {RegisterServe, RegisterDemo, RegisterSim, RegisterDevice, RegisterEvents, RegisterAdmin})
     r(app, ctx);
   try {
     app.parse(argc, argv);

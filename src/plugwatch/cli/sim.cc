@@ -32,9 +32,12 @@ void RegisterSimTapo(CLI::App& sim, Context& ctx) {
   cmd->add_option("--count", a->count, "number of plugs, on consecutive ports")
       ->capture_default_str()
       ->check(CLI::Range(1, 60000));
-  cmd->add_option("--username", a->username, "Tapo account e-mail the plugs accept")->capture_default_str();
-  cmd->add_option("--password", a->password, "Tapo account password the plugs accept")->capture_default_str();
-  cmd->add_option("--profile", a->profile, "washer | dryer | kettle | fridge | constant")->capture_default_str();
+  cmd->add_option("--username", a->username, "Tapo account e-mail the plugs accept")
+      ->capture_default_str();
+  cmd->add_option("--password", a->password, "Tapo account password the plugs accept")
+      ->capture_default_str();
+  cmd->add_option("--profile", a->profile, "washer | dryer | kettle | fridge | constant")
+      ->capture_default_str();
   cmd->add_option("--watts", a->watts, "power of the constant profile")->capture_default_str();
   cmd->add_option("--speed", a->speed, "time compression of the profile (60 = an hour a minute)")
       ->capture_default_str()
@@ -67,9 +70,13 @@ void RegisterSimTapo(CLI::App& sim, Context& ctx) {
     o.device.relay_on = !a->relay_off;
     o.device.expire_after_requests = a->expire_after;
     o.device.faults = {a->fault_timeout, a->fault_garbage, a->fault_500};
-    if (a->protocol == "klap") o.device.protocol = sim::TapoProtocol::kKlap;
-    else if (a->protocol == "passthrough") o.device.protocol = sim::TapoProtocol::kPassthrough;
-    else throw Exit{kExitUsage, fmt::format("--protocol: '{}' is not klap or passthrough", a->protocol)};
+    if (a->protocol == "klap")
+      o.device.protocol = sim::TapoProtocol::kKlap;
+    else if (a->protocol == "passthrough")
+      o.device.protocol = sim::TapoProtocol::kPassthrough;
+    else
+      throw Exit{kExitUsage,
+                 fmt::format("--protocol: '{}' is not klap or passthrough", a->protocol)};
 
     asio::io_context io(1);
     SystemClock clock;
@@ -85,8 +92,9 @@ void RegisterSimTapo(CLI::App& sim, Context& ctx) {
       fmt::print("control API on http://{}\n", net::HostPort{chp->host, *port}.ToString());
     }
     const auto first = (*fleet)->port(0), last = (*fleet)->port((*fleet)->size() - 1);
-    fmt::print("emulating {} Tapo P110 plug(s) ({}, profile {}) on {}:{}{}\n", a->count, a->protocol,
-               a->profile, hp->host, first, a->count > 1 ? fmt::format("-{}", last) : "");
+    fmt::print("emulating {} Tapo P110 plug(s) ({}, profile {}) on {}:{}{}\n", a->count,
+               a->protocol, a->profile, hp->host, first,
+               a->count > 1 ? fmt::format("-{}", last) : "");
     std::fflush(stdout);
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code&, int) {

@@ -26,7 +26,8 @@ class SystemClock final : public Clock {
 
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(TimePoint start = TimePoint(Duration(1'700'000'000'000))) : now_(start.time_since_epoch().count()) {}
+  explicit ManualClock(TimePoint start = TimePoint(Duration(1'700'000'000'000)))
+      : now_(start.time_since_epoch().count()) {}
   TimePoint Now() const override { return TimePoint(Duration(now_.load())); }
   void Set(TimePoint t) { now_ = t.time_since_epoch().count(); }
   void Advance(Duration d) { now_ += d.count(); }

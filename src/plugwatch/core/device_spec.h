@@ -23,18 +23,18 @@ struct ActivitySettings {
 };
 
 struct DeviceSpec {
-  std::string id;       // [a-z0-9_-]+, stable
-  std::string name;     // human name; defaults to id
-  std::string kind;     // "tapo" | "http" | "tcp"
-  std::string address;  // host[:port]
-  std::string username; // secret-ish: the Tapo cloud e-mail
-  std::string password; // secret: never logged or returned
+  std::string id;        // [a-z0-9_-]+, stable
+  std::string name;      // human name; defaults to id
+  std::string kind;      // "tapo" | "http" | "tcp"
+  std::string address;   // host[:port]
+  std::string username;  // secret-ish: the Tapo cloud e-mail
+  std::string password;  // secret: never logged or returned
   std::string site = "home";
   std::string protocol = "auto";  // tapo: "auto" | "klap" | "passthrough"
   bool enabled = true;
-  std::optional<Duration> poll_interval;  // unset = [defaults].poll_interval
+  std::optional<Duration> poll_interval;     // unset = [defaults].poll_interval
   std::optional<ActivitySettings> activity;  // unset = no cycle detection
-  bool in_quorum = true;  // counts towards its site's outage quorum
+  bool in_quorum = true;                     // counts towards its site's outage quorum
 };
 
 }  // namespace plugwatch

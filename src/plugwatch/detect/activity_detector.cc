@@ -39,8 +39,8 @@ std::string_view ToString(ActivityState s) {
   return "unknown";
 }
 
-ActivityDetector::ActivityDetector(std::string device, std::string site,
-                                   ActivitySettings settings, Duration max_gap)
+ActivityDetector::ActivityDetector(std::string device, std::string site, ActivitySettings settings,
+                                   Duration max_gap)
     : device_(std::move(device)),
       site_(std::move(site)),
       settings_(Normalized(std::move(settings))),

@@ -42,9 +42,7 @@ ActivityDetector Make(ActivitySettings s) { return ActivityDetector("washer", "h
 double Wh(double watts, Duration d) { return watts * Seconds(d) / 3600.0; }
 
 double Num(const Event& e, const char* key) { return e.data.at(key).as_double(); }
-std::string Str(const Event& e, const char* key) {
-  return std::string(e.data.at(key).as_string());
-}
+std::string Str(const Event& e, const char* key) { return std::string(e.data.at(key).as_string()); }
 
 void ExpectCycle(const Event& e, TimePoint started, TimePoint ended, double energy_wh,
                  double peak_w) {
@@ -80,8 +78,8 @@ Washer WasherRun() {
       .Power(500, minutes(5));
   w.ended = w.stream.now();
   w.stream.Power(1, minutes(10));
-  w.energy_wh = Wh(2000, minutes(10)) + Wh(300, minutes(22)) + Wh(1, minutes(2)) +
-                Wh(500, minutes(5));
+  w.energy_wh =
+      Wh(2000, minutes(10)) + Wh(300, minutes(22)) + Wh(1, minutes(2)) + Wh(500, minutes(5));
   return w;
 }
 
@@ -193,10 +191,10 @@ const ReadingStream k5s{seconds(5)};
 INSTANTIATE_TEST_SUITE_P(
     Streams, ActivityFlapping,
     ::testing::Values(
-        FlapCase{"alternating_around_start",
-                 Repeat(k5s, 30, 6, seconds(5), 4, seconds(5)), 0, 0, ActivityState::kIdle},
-        FlapCase{"blips_shorter_than_start_delay",
-                 Repeat(k5s, 10, 100, seconds(5), 0, seconds(25)), 0, 0, ActivityState::kIdle},
+        FlapCase{"alternating_around_start", Repeat(k5s, 30, 6, seconds(5), 4, seconds(5)), 0, 0,
+                 ActivityState::kIdle},
+        FlapCase{"blips_shorter_than_start_delay", Repeat(k5s, 10, 100, seconds(5), 0, seconds(25)),
+                 0, 0, ActivityState::kIdle},
         // Above for 0 s and 5 s, low at 10 s: no reading confirms the delay.
         FlapCase{"blips_without_a_confirming_reading",
                  Repeat(k5s, 10, 100, seconds(10), 0, seconds(20)), 0, 0, ActivityState::kIdle},
@@ -205,20 +203,22 @@ INSTANTIATE_TEST_SUITE_P(
         FlapCase{"confirmed_by_reading_at_start_delay",
                  ReadingStream(k5s).Power(100, seconds(15)).Power(0, minutes(2)), 1, 1,
                  ActivityState::kIdle, 15},
-        FlapCase{"pauses_shorter_than_stop_delay",
-                 Repeat(ReadingStream(k5s).Power(100, minutes(1)), 20, 1, seconds(30), 100,
-                        seconds(30))
-                     .Power(0, minutes(2)),
-                 1, 1, ActivityState::kIdle, 60 + 20 * 60},
+        FlapCase{
+            "pauses_shorter_than_stop_delay",
+            Repeat(ReadingStream(k5s).Power(100, minutes(1)), 20, 1, seconds(30), 100, seconds(30))
+                .Power(0, minutes(2)),
+            1, 1, ActivityState::kIdle, 60 + 20 * 60},
         FlapCase{"in_band_keeps_active",
                  ReadingStream(k5s).Power(100, minutes(1)).Power(3, hours(1)), 1, 0,
                  ActivityState::kActive},
-        FlapCase{"in_band_after_low_keeps_stopping",
-                 ReadingStream(k5s).Power(100, minutes(1)).Power(1, seconds(10)).Power(3, minutes(5)),
-                 1, 1, ActivityState::kIdle, 60},
-        FlapCase{"alternating_low_and_band_keeps_stop_timer",
-                 Repeat(ReadingStream(k5s).Power(100, minutes(1)), 20, 1, seconds(5), 4, seconds(5)),
-                 1, 1, ActivityState::kIdle, 60}),
+        FlapCase{
+            "in_band_after_low_keeps_stopping",
+            ReadingStream(k5s).Power(100, minutes(1)).Power(1, seconds(10)).Power(3, minutes(5)), 1,
+            1, ActivityState::kIdle, 60},
+        FlapCase{
+            "alternating_low_and_band_keeps_stop_timer",
+            Repeat(ReadingStream(k5s).Power(100, minutes(1)), 20, 1, seconds(5), 4, seconds(5)), 1,
+            1, ActivityState::kIdle, 60}),
     [](const auto& info) { return info.param.name; });
 
 TEST(ActivityDetector, StateNamesFollowTheCycle) {
@@ -257,7 +257,8 @@ TEST(ActivityDetector, ZeroStartDelayStartsOnFirstReadingAbove) {
 
 TEST(ActivityDetector, ZeroStopDelayEndsOnFirstReadingBelow) {
   auto d = Make(Settings(5, Duration::zero(), 2, Duration::zero()));
-  auto events = Feed(d, ReadingStream(seconds(5)).Power(60, minutes(1)).Power(0, seconds(5)).readings());
+  auto events =
+      Feed(d, ReadingStream(seconds(5)).Power(60, minutes(1)).Power(0, seconds(5)).readings());
   auto done = OfType(events, EventType::kCycleFinished);
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].ts, kT0 + minutes(1));
@@ -485,7 +486,8 @@ TEST_P(ActivityRestoreGarbage, GivesIdleDetectorThatWorks) {
   auto snap = boost::json::parse(GetParam()).as_object();
   auto d = ActivityDetector::Restore("washer", "home", Plain(), snap);
   EXPECT_EQ(d.state(), ActivityState::kIdle);
-  auto events = Feed(d, ReadingStream(seconds(5)).Power(100, minutes(1)).Power(0, minutes(2)).readings());
+  auto events =
+      Feed(d, ReadingStream(seconds(5)).Power(100, minutes(1)).Power(0, minutes(2)).readings());
   ASSERT_EQ(events.size(), 2u);
   ExpectCycle(events[1], kT0, kT0 + minutes(1), Wh(100, minutes(1)), 100);
 }

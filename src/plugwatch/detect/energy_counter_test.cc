@@ -48,7 +48,10 @@ INSTANTIATE_TEST_SUITE_P(
         CounterCase{"constant_100w_for_1h",
                     ReadingStream(minutes(1)).Power(100, hours(1)).Power(0, minutes(1)), 100},
         CounterCase{"steps_held_until_next_reading",
-                    ReadingStream(seconds(10)).Power(60, minutes(1)).Power(120, minutes(1)).Power(0, seconds(10)),
+                    ReadingStream(seconds(10))
+                        .Power(60, minutes(1))
+                        .Power(120, minutes(1))
+                        .Power(0, seconds(10)),
                     1.0 + 2.0},
         CounterCase{"gap_longer_than_max_gap_counts_zero",
                     ReadingStream(minutes(1))
@@ -66,9 +69,10 @@ INSTANTIATE_TEST_SUITE_P(
                         .Power(360, minutes(1))
                         .Power(0, seconds(30)),
                     360.0 * 3 / 60},
-        CounterCase{"reading_without_power_is_skipped",
-                    ReadingStream(seconds(30)).Power(120, minutes(1)).NoPower().Power(0, seconds(30)),
-                    120.0 * 1.5 / 60},
+        CounterCase{
+            "reading_without_power_is_skipped",
+            ReadingStream(seconds(30)).Power(120, minutes(1)).NoPower().Power(0, seconds(30)),
+            120.0 * 1.5 / 60},
         CounterCase{"backwards_step_adds_nothing_and_rebases",
                     ReadingStream(minutes(1))
                         .Power(60, minutes(10))

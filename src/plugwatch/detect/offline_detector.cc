@@ -65,8 +65,8 @@ boost::json::object OfflineDetector::Snapshot() const {
   return o;
 }
 
-OfflineDetector OfflineDetector::Restore(std::string device, std::string site,
-                                         int confirm_checks, const boost::json::object& snap) {
+OfflineDetector OfflineDetector::Restore(std::string device, std::string site, int confirm_checks,
+                                         const boost::json::object& snap) {
   OfflineDetector d(std::move(device), std::move(site), confirm_checks);
   using namespace internal;
   if (!HasVersion(snap)) return d;

@@ -27,7 +27,8 @@ std::vector<Reading> Polls(std::string_view pattern) {
     r.device = "router";
     r.at = kT0 + kPoll * static_cast<int>(i);
     r.reachable = pattern[i] == '+';
-    if (!r.reachable) r.error = MakeError(Errc::kTimeout, "poll " + std::to_string(i) + ": timeout");
+    if (!r.reachable)
+      r.error = MakeError(Errc::kTimeout, "poll " + std::to_string(i) + ": timeout");
     out.push_back(std::move(r));
   }
   return out;
@@ -85,29 +86,23 @@ INSTANTIATE_TEST_SUITE_P(
     Patterns, OfflineTable,
     ::testing::Values(
         // confirm_checks 2
-        OfflineCase{2, "", "", std::nullopt},
-        OfflineCase{2, "+", "", std::nullopt},
+        OfflineCase{2, "", "", std::nullopt}, OfflineCase{2, "+", "", std::nullopt},
         OfflineCase{2, "++", "", true},  // start-up is silent
         OfflineCase{2, "-", "", std::nullopt},
         OfflineCase{2, "--", "off@0", false},  // never answered since start-up
         OfflineCase{2, "-+-+-+", "", std::nullopt},
         OfflineCase{2, "++-+-+", "", true},  // single lost polls
-        OfflineCase{2, "++--++", "off@2 on@4", true},
-        OfflineCase{2, "++-+--", "off@4", false},
-        OfflineCase{2, "++------", "off@2", false},  // once, not per poll
+        OfflineCase{2, "++--++", "off@2 on@4", true}, OfflineCase{2, "++-+--", "off@4", false},
+        OfflineCase{2, "++------", "off@2", false},      // once, not per poll
         OfflineCase{2, "++--+-++", "off@2 on@6", true},  // a lone success inside the outage
         OfflineCase{2, "++--++--++", "off@2 on@4 off@6 on@8", true},
         // confirm_checks 3
-        OfflineCase{3, "++--", "", std::nullopt},
-        OfflineCase{3, "+++--", "", true},
-        OfflineCase{3, "+++---", "off@3", false},
-        OfflineCase{3, "+++---+++", "off@3 on@6", true},
-        OfflineCase{3, "---++---", "off@0", false},
-        OfflineCase{3, "---++-+++", "off@0 on@6", true},
+        OfflineCase{3, "++--", "", std::nullopt}, OfflineCase{3, "+++--", "", true},
+        OfflineCase{3, "+++---", "off@3", false}, OfflineCase{3, "+++---+++", "off@3 on@6", true},
+        OfflineCase{3, "---++---", "off@0", false}, OfflineCase{3, "---++-+++", "off@0 on@6", true},
         OfflineCase{3, "+++--+---++", "off@6", false},
         // confirm_checks below 1 behaves as 1
-        OfflineCase{1, "-+", "off@0 on@1", true},
-        OfflineCase{0, "-+", "off@0 on@1", true},
+        OfflineCase{1, "-+", "off@0 on@1", true}, OfflineCase{0, "-+", "off@0 on@1", true},
         OfflineCase{-4, "+-", "off@1", false}));
 
 TEST(OfflineDetector, OfflineSinceAndDefaultError) {
@@ -173,8 +168,8 @@ TEST(OfflineDetector, RestoreWithSmallerConfirmChecksNeverEmitsByItself) {
 class OfflineRestoreGarbage : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(OfflineRestoreGarbage, GivesUnknownState) {
-  auto d = OfflineDetector::Restore("router", "home", 2,
-                                    boost::json::parse(GetParam()).as_object());
+  auto d =
+      OfflineDetector::Restore("router", "home", 2, boost::json::parse(GetParam()).as_object());
   EXPECT_EQ(d.known_online(), std::nullopt);
   EXPECT_EQ(Describe(testing::Feed(d, Polls("--++"))), "off@0 on@2");
 }

@@ -103,8 +103,9 @@ inline ::testing::AssertionResult SameEvents(const std::vector<Event>& a,
     return ::testing::AssertionFailure() << a.size() << " events vs " << b.size();
   for (size_t i = 0; i < a.size(); ++i) {
     auto fail = [&] {
-      return ::testing::AssertionFailure() << "event " << i << ": " << boost::json::serialize(ToJson(a[i]))
-                                           << " vs " << boost::json::serialize(ToJson(b[i]));
+      return ::testing::AssertionFailure()
+             << "event " << i << ": " << boost::json::serialize(ToJson(a[i])) << " vs "
+             << boost::json::serialize(ToJson(b[i]));
     };
     if (a[i].type != b[i].type || a[i].ts != b[i].ts || a[i].device != b[i].device ||
         a[i].site != b[i].site || a[i].data.size() != b[i].data.size())

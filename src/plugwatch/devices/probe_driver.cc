@@ -19,7 +19,9 @@ using tcp = asio::ip::tcp;
 class ProbeDriver final : public Driver {
  public:
   ProbeDriver(DeviceSpec spec, DriverContext ctx, net::HostPort hp)
-      : spec_(std::move(spec)), ctx_(std::move(ctx)), hp_(std::move(hp)),
+      : spec_(std::move(spec)),
+        ctx_(std::move(ctx)),
+        hp_(std::move(hp)),
         http_(ctx_.executor, hp_.host, hp_.port) {}
 
   asio::awaitable<Result<Reading>> Poll() override {
@@ -39,9 +41,9 @@ class ProbeDriver final : public Driver {
   }
 
   asio::awaitable<Result<void>> Switch(bool) override {
-    co_return Fail(Errc::kNotSupported,
-                   fmt::format("{}[{}]: a reachability probe has no relay to switch", spec_.kind,
-                               spec_.id));
+    co_return Fail(
+        Errc::kNotSupported,
+        fmt::format("{}[{}]: a reachability probe has no relay to switch", spec_.kind, spec_.id));
   }
 
   asio::awaitable<Result<boost::json::object>> Info() override {
@@ -73,8 +75,8 @@ class ProbeDriver final : public Driver {
     boost::beast::tcp_stream stream(ctx_.executor);
     stream.expires_after(ctx_.request_timeout);
     tcp::resolver resolver(ctx_.executor);
-    auto [rec, results] = co_await resolver.async_resolve(
-        hp_.host, std::to_string(hp_.port), asio::as_tuple(asio::use_awaitable));
+    auto [rec, results] = co_await resolver.async_resolve(hp_.host, std::to_string(hp_.port),
+                                                          asio::as_tuple(asio::use_awaitable));
     if (rec)
       co_return Fail(Errc::kUnavailable,
                      fmt::format("{}: cannot resolve: {}", hp_.ToString(), rec.message()));

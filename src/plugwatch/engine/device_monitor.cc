@@ -9,8 +9,10 @@ DeviceMonitor::DeviceMonitor(const DeviceSpec& spec, int confirm_checks, double 
       site_(spec.site),
       offline_(spec.id, spec.site, confirm_checks),
       energy_(lifetime_energy_wh) {
-  if (spec.activity) activity_.emplace(spec.id, spec.site, *spec.activity);
-  else state_.activity.clear();
+  if (spec.activity)
+    activity_.emplace(spec.id, spec.site, *spec.activity);
+  else
+    state_.activity.clear();
   state_.lifetime_energy_wh = lifetime_energy_wh;
 }
 
@@ -18,9 +20,11 @@ DeviceMonitor DeviceMonitor::Restore(const DeviceSpec& spec, int confirm_checks,
                                      double lifetime_energy_wh, const boost::json::object& snap) {
   DeviceMonitor m(spec, confirm_checks, lifetime_energy_wh);
   if (auto* a = snap.if_contains("activity"); a && a->is_object() && spec.activity)
-    m.activity_ = detect::ActivityDetector::Restore(spec.id, spec.site, *spec.activity, a->as_object());
+    m.activity_ =
+        detect::ActivityDetector::Restore(spec.id, spec.site, *spec.activity, a->as_object());
   if (auto* o = snap.if_contains("offline"); o && o->is_object())
-    m.offline_ = detect::OfflineDetector::Restore(spec.id, spec.site, confirm_checks, o->as_object());
+    m.offline_ =
+        detect::OfflineDetector::Restore(spec.id, spec.site, confirm_checks, o->as_object());
   if (auto* e = snap.if_contains("energy"); e && e->is_object()) {
     auto* at = e->as_object().if_contains("last_at");
     auto* w = e->as_object().if_contains("last_power_w");
@@ -81,7 +85,8 @@ std::vector<Event> DeviceMonitor::OnTick(TimePoint now) {
 }
 
 void DeviceMonitor::Track(const std::vector<Event>& events, TimePoint at) {
-  const bool reachable = offline_.known_online() ? offline_.online() : state_.reachable.value_or(false);
+  const bool reachable =
+      offline_.known_online() ? offline_.online() : state_.reachable.value_or(false);
   std::string activity = activity_ ? std::string(activity_->ActivityName()) : std::string();
   if (!state_.since || state_.reachable != reachable || state_.activity != activity ||
       !events.empty())

@@ -26,8 +26,8 @@ struct DeviceState {
   std::optional<bool> reachable;  // nullopt until known
   std::optional<bool> on;
   std::optional<double> power_w;
-  std::string activity = "idle";  // idle | starting | active | stopping ("" without [activity])
-  std::optional<TimePoint> since;            // when reachability or activity last changed
+  std::string activity = "idle";   // idle | starting | active | stopping ("" without [activity])
+  std::optional<TimePoint> since;  // when reachability or activity last changed
   std::optional<TimePoint> last_reading_at;  // last successful reading
   double lifetime_energy_wh = 0;
 };

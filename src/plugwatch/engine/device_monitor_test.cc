@@ -10,8 +10,11 @@ DeviceSpec Washer() {
   s.id = "washer";
   s.site = "home";
   s.kind = "tapo";
-  s.activity = ActivitySettings{.start_above_w = 5, .start_delay = Duration(2000),
-                                .stop_below_w = 2, .stop_delay = Duration(5000), .price_per_kwh = 0.5};
+  s.activity = ActivitySettings{.start_above_w = 5,
+                                .start_delay = Duration(2000),
+                                .stop_below_w = 2,
+                                .stop_delay = Duration(5000),
+                                .price_per_kwh = 0.5};
   return s;
 }
 
@@ -34,9 +37,12 @@ std::vector<EventType> Types(const std::vector<Event>& ev) {
 TEST(DeviceMonitor, CycleEnergyAndLifetimeCounter) {
   DeviceMonitor m(Washer(), 2, 100.0);
   std::vector<Event> all;
-  for (int s = 0; s < 10; ++s) for (auto& e : m.OnReading(At(s, 0))) all.push_back(e);
-  for (int s = 10; s < 46; ++s) for (auto& e : m.OnReading(At(s, 1000))) all.push_back(e);
-  for (int s = 46; s < 60; ++s) for (auto& e : m.OnReading(At(s, 0))) all.push_back(e);
+  for (int s = 0; s < 10; ++s)
+    for (auto& e : m.OnReading(At(s, 0))) all.push_back(e);
+  for (int s = 10; s < 46; ++s)
+    for (auto& e : m.OnReading(At(s, 1000))) all.push_back(e);
+  for (int s = 46; s < 60; ++s)
+    for (auto& e : m.OnReading(At(s, 0))) all.push_back(e);
   ASSERT_EQ(Types(all), (std::vector{EventType::kDeviceActive, EventType::kCycleFinished}));
   EXPECT_NEAR(all[1].data.at("energy_wh").to_number<double>(), 10.0, 1e-9);  // 36 s × 1000 W
   EXPECT_NEAR(m.state().lifetime_energy_wh, 110.0, 1e-9);
@@ -62,8 +68,10 @@ TEST(DeviceMonitor, SnapshotKeepsRunningCycleAcrossRestart) {
   auto snap = m.Snapshot();
   auto restored = DeviceMonitor::Restore(Washer(), 2, m.state().lifetime_energy_wh, snap);
   std::vector<Event> all;
-  for (int s = 25; s < 40; ++s) for (auto& e : restored.OnReading(At(s, 1000))) all.push_back(e);
-  for (int s = 40; s < 50; ++s) for (auto& e : restored.OnReading(At(s, 0))) all.push_back(e);
+  for (int s = 25; s < 40; ++s)
+    for (auto& e : restored.OnReading(At(s, 1000))) all.push_back(e);
+  for (int s = 40; s < 50; ++s)
+    for (auto& e : restored.OnReading(At(s, 0))) all.push_back(e);
   ASSERT_EQ(Types(all), std::vector{EventType::kCycleFinished});  // no second device_active
   // 0..40 s at 1000 W: the 5 s gap across the restart is bridged (under max_gap).
   EXPECT_NEAR(all[0].data.at("energy_wh").to_number<double>(), 40 * 1000 / 3600.0, 1e-6);

@@ -26,8 +26,9 @@ std::string SummarizeEvent(const Event& e) {
     case EventType::kDeviceActive:
       return fmt::format("started, {}", HumanPower(Number(d, "power_w")));
     case EventType::kCycleFinished: {
-      std::string s = fmt::format("finished after {}, {}, peak {}", HumanDuration(Number(d, "duration_s")),
-                                  HumanEnergy(Number(d, "energy_wh")), HumanPower(Number(d, "peak_w")));
+      std::string s =
+          fmt::format("finished after {}, {}, peak {}", HumanDuration(Number(d, "duration_s")),
+                      HumanEnergy(Number(d, "energy_wh")), HumanPower(Number(d, "peak_w")));
       if (double cost = Number(d, "cost"); cost > 0) {
         std::string currency = Text(d, "currency");
         s += currency.empty() ? fmt::format(", cost {:.2f}", cost)

@@ -65,8 +65,8 @@ devices::Driver* Poller::Find(const std::string& id) const {
 
 asio::awaitable<void> Poller::Run(std::shared_ptr<Slot> slot) {
   const auto interval = std::chrono::duration_cast<Steady::duration>(slot->interval);
-  const auto offset = Steady::duration(
-      std::hash<std::string>{}(slot->driver->spec().id) % static_cast<std::size_t>(interval.count()));
+  const auto offset = Steady::duration(std::hash<std::string>{}(slot->driver->spec().id) %
+                                       static_cast<std::size_t>(interval.count()));
   auto next = Steady::now() + offset;
   while (!slot->stopped) {
     slot->timer.expires_at(next);

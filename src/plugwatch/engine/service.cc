@@ -93,10 +93,14 @@ Result<void> Service::ReconcileDevices() {
   std::map<std::string, boost::json::object> states;
   std::map<std::string, double> totals;
   if (first) {
-    if (auto s = store_->LoadDeviceStates()) states = std::move(*s);
-    else return Fail(s.error());
-    if (auto t = store_->LoadEnergyTotals()) totals = std::move(*t);
-    else return Fail(t.error());
+    if (auto s = store_->LoadDeviceStates())
+      states = std::move(*s);
+    else
+      return Fail(s.error());
+    if (auto t = store_->LoadEnergyTotals())
+      totals = std::move(*t);
+    else
+      return Fail(t.error());
   }
 
   std::set<std::string> wanted;
@@ -169,13 +173,13 @@ void Service::HandleReading(const Reading& r) {
   const auto& st = d.monitor->state();
   const bool changed = st.reachable != d.last_reachable || st.on != d.last_on || !events.empty();
   if (changed || r.at - d.last_recorded >= opts_.record_every) {
-    store_->RecordReading(r, r.reachable ? std::optional<double>(st.lifetime_energy_wh) : std::nullopt);
+    store_->RecordReading(
+        r, r.reachable ? std::optional<double>(st.lifetime_energy_wh) : std::nullopt);
     d.last_recorded = r.at;
     d.last_reachable = st.reachable;
     d.last_on = st.on;
   }
-  if (!r.reachable && r.error && changed)
-    log::warn("device {}: {}", r.device, r.error->context);
+  if (!r.reachable && r.error && changed) log::warn("device {}: {}", r.device, r.error->context);
   Emit(std::move(events), d);
   if (d.monitor->cycle_running() || r.at - d.last_snapshot >= opts_.snapshot_every)
     SaveSnapshot(d, r.at);

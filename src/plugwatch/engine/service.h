@@ -27,8 +27,8 @@
 namespace plugwatch::engine {
 
 struct ServiceOptions {
-  bool print_events = true;   // one line per event on stdout
-  Duration tick{1000};        // detector delays and device-list changes checked this often
+  bool print_events = true;  // one line per event on stdout
+  Duration tick{1000};       // detector delays and device-list changes checked this often
   // Raw readings are recorded at most this often per device (and on every
   // change of reachability or relay): history and energy stay exact, since
   // the lifetime counter travels with each recorded reading.

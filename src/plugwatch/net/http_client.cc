@@ -66,14 +66,14 @@ Error NetError(const beast::error_code& ec, std::string_view stage, const std::s
                                                  "powered and on the network?",
                                                  where, stage, timeout.count()));
   if (ec == asio::error::connection_refused)
-    return MakeError(Errc::kUnavailable,
-                     fmt::format("{}: {}: connection refused — check the address and port", where,
-                                 stage));
+    return MakeError(
+        Errc::kUnavailable,
+        fmt::format("{}: {}: connection refused — check the address and port", where, stage));
   if (ec == http::error::body_limit || ec == http::error::header_limit)
     return MakeError(Errc::kProtocol, fmt::format("{}: {}: response too large", where, stage));
   if (ec.category() == beast::http::make_error_code(http::error::bad_version).category())
-    return MakeError(Errc::kProtocol,
-                     fmt::format("{}: {}: malformed HTTP response ({})", where, stage, ec.message()));
+    return MakeError(Errc::kProtocol, fmt::format("{}: {}: malformed HTTP response ({})", where,
+                                                  stage, ec.message()));
   return MakeError(Errc::kUnavailable, fmt::format("{}: {}: {}", where, stage, ec.message()));
 }
 
@@ -98,12 +98,12 @@ asio::awaitable<Result<HttpResponse>> HttpClient::Send(const HttpRequest& req, D
     s.stream.expires_after(timeout);
     if (!s.connected) {
       if (!s.endpoints) {
-        auto [ec, results] = co_await s.resolver.async_resolve(s.host, std::to_string(s.port), kUse);
+        auto [ec, results] =
+            co_await s.resolver.async_resolve(s.host, std::to_string(s.port), kUse);
         if (ec) {
           co_return std::unexpected(MakeError(
-              Errc::kUnavailable,
-              fmt::format("{}: cannot resolve '{}': {} — check the address", where, s.host,
-                          ec.message())));
+              Errc::kUnavailable, fmt::format("{}: cannot resolve '{}': {} — check the address",
+                                              where, s.host, ec.message())));
         }
         s.endpoints.emplace(results.begin(), results.end());
       }
@@ -145,8 +145,8 @@ asio::awaitable<Result<HttpResponse>> HttpClient::Send(const HttpRequest& req, D
     if (!res.keep_alive()) Close();
     co_return r;
   }
-  co_return std::unexpected(MakeError(Errc::kUnavailable,
-                                      fmt::format("{}: connection closed by the peer twice", where)));
+  co_return std::unexpected(
+      MakeError(Errc::kUnavailable, fmt::format("{}: connection closed by the peer twice", where)));
 }
 
 }  // namespace plugwatch::net

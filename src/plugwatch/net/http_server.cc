@@ -84,7 +84,9 @@ Result<std::uint16_t> HttpServer::Listen(std::string_view host, std::uint16_t po
   std::uint16_t bound = acceptor.local_endpoint().port();
   auto& a = impl_->acceptors.emplace_back(std::move(acceptor));
   asio::co_spawn(impl_->ex, impl_->Accept(a), [](std::exception_ptr e) {
-    if (e) try { std::rethrow_exception(e); } catch (const std::exception& ex) {
+    if (e) try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
         log::error("http server: accept loop failed: {}", ex.what());
       }
   });
@@ -121,7 +123,9 @@ asio::awaitable<void> HttpServer::Impl::Accept(tcp::acceptor& acceptor) {
     }
     socket.set_option(tcp::no_delay(true), ec);
     asio::co_spawn(ex, Serve(beast::tcp_stream(std::move(socket))), [](std::exception_ptr e) {
-      if (e) try { std::rethrow_exception(e); } catch (const std::exception& ex) {
+      if (e) try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
           log::error("http server: connection failed: {}", ex.what());
         }
     });
@@ -160,8 +164,8 @@ asio::awaitable<void> HttpServer::Impl::Serve(beast::tcp_stream stream) {
         rec == asio::error::connection_reset) {
       break;
     } else if (rec == http::error::body_limit) {
-      res = JsonError(413, fmt::format("request body larger than {} bytes — send less",
-                                       limits.max_body));
+      res = JsonError(
+          413, fmt::format("request body larger than {} bytes — send less", limits.max_body));
       keep_alive = false;
     } else if (rec == http::error::header_limit) {
       res = JsonError(431, "request headers too large");

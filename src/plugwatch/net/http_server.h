@@ -22,10 +22,10 @@
 namespace plugwatch::net {
 
 struct ServerLimits {
-  std::size_t max_body = 1 << 20;     // larger bodies get 413
-  std::size_t max_header = 16 * 1024; // larger headers get 431
-  Duration read_timeout{10'000};      // a request must arrive whole within this
-  Duration idle_timeout{60'000};      // keep-alive connections idle longer are closed
+  std::size_t max_body = 1 << 20;      // larger bodies get 413
+  std::size_t max_header = 16 * 1024;  // larger headers get 431
+  Duration read_timeout{10'000};       // a request must arrive whole within this
+  Duration idle_timeout{60'000};       // keep-alive connections idle longer are closed
   std::size_t max_connections = 4096;
 };
 

@@ -1,8 +1,8 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <fmt/format.h>
 
 #include "plugwatch/net/http_client.h"
 #include "plugwatch/net/http_server.h"
@@ -12,7 +12,6 @@ namespace plugwatch::net {
 namespace {
 
 namespace asio = boost::asio;
-
 
 class HttpTest : public ::testing::Test {
  protected:
@@ -33,7 +32,8 @@ class HttpTest : public ::testing::Test {
           }
           co_return r;
         },
-        ServerLimits{.max_body = 1024, .read_timeout = Duration(2000), .idle_timeout = Duration(2000)});
+        ServerLimits{
+            .max_body = 1024, .read_timeout = Duration(2000), .idle_timeout = Duration(2000)});
     auto port = server_->Listen("127.0.0.1", 0);
     ASSERT_TRUE(port) << port.error().context;
     port_ = *port;
@@ -67,7 +67,7 @@ TEST_F(HttpTest, ReconnectsAfterServerCloses) {
     HttpRequest first{.target = "/close"}, second{.target = "/again"};
     auto a = co_await client.Send(first, Duration(1000));
     auto b = co_await client.Send(second, Duration(1000));
-    co_return a && b && b->body == "GET /again - ";
+    co_return a&& b && b->body == "GET /again - ";
   }());
   EXPECT_TRUE(ok);
   EXPECT_EQ(client.connects(), 2);
@@ -108,16 +108,19 @@ TEST_F(HttpTest, RefusedConnectionIsUnavailable) {
   }());
   ASSERT_FALSE(err);
   EXPECT_TRUE(err.error().Is(Errc::kUnavailable));
-  EXPECT_EQ(err.error().context,
-            fmt::format("127.0.0.1:{}: connect: connection refused — check the address and port", port));
+  EXPECT_EQ(
+      err.error().context,
+      fmt::format("127.0.0.1:{}: connect: connection refused — check the address and port", port));
 }
 
 TEST(HttpServerListen, AddressInUseSaysWhatToDo) {
   asio::io_context io;
-  HttpServer a(io.get_executor(), [](HttpRequest&) -> asio::awaitable<HttpResponse> { co_return HttpResponse{}; });
+  HttpServer a(io.get_executor(),
+               [](HttpRequest&) -> asio::awaitable<HttpResponse> { co_return HttpResponse{}; });
   auto port = a.Listen("127.0.0.1", 0);
   ASSERT_TRUE(port);
-  HttpServer b(io.get_executor(), [](HttpRequest&) -> asio::awaitable<HttpResponse> { co_return HttpResponse{}; });
+  HttpServer b(io.get_executor(),
+               [](HttpRequest&) -> asio::awaitable<HttpResponse> { co_return HttpResponse{}; });
   auto r = b.Listen("127.0.0.1", *port);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().context, fmt::format("127.0.0.1:{}: Address already in use — stop the other "

@@ -42,7 +42,7 @@ struct CycleRecord {
 // One point of a power chart: a raw reading or a rollup bucket.
 struct ReadingPoint {
   TimePoint ts{};
-  std::optional<double> power_w;    // mean over the bucket for rollups
+  std::optional<double> power_w;  // mean over the bucket for rollups
   std::optional<double> max_power_w;
   std::optional<double> energy_wh;  // plugwatch's lifetime counter at the end of the bucket
   std::optional<bool> on;
@@ -119,7 +119,7 @@ class Store {
 };
 
 struct OpenOptions {
-  bool create = true;          // create the file (mode 0600) if missing
+  bool create = true;            // create the file (mode 0600) if missing
   Duration commit_interval{50};  // group commit: at most this long between commits
 };
 
