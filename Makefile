@@ -23,7 +23,7 @@ unit: build
 e2e: build
 	@PLUGWATCH_BIN=$(CURDIR)/$(BUILD)/plugwatch python3 -m pytest -q tests/e2e
 
-test: unit e2e
+test: lint unit e2e
 
 demo: build
 	@$(BUILD)/plugwatch demo

@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "plugwatch/cli/command.h"
+#include "plugwatch/cli/run_service.h"
 #include "plugwatch/core/log.h"
-#include "plugwatch/engine/service.h"
 #include "plugwatch/sim/tapo_fleet.h"
 
 namespace plugwatch::cli {
@@ -98,7 +98,7 @@ void RegisterDemo(CLI::App& app, Context& ctx) {
     }
     if (auto v = config::Validate(cfg); !v) Throw(v.error());
 
-    ctx.exit_code = engine::RunService(io, cfg, engine::ServiceOptions{}, [&](engine::Service&) {
+    ctx.exit_code = RunWithApi(io, cfg, engine::ServiceOptions{}, [&](std::uint16_t api_port) {
       fmt::print(
           "plugwatch demo: {} emulated plugs at {}× speed (a washer cycle takes about {} s)\n",
           fleets.size(), a->speed, static_cast<int>(3600 / a->speed));

@@ -1,8 +1,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include "plugwatch/cli/command.h"
+#include "plugwatch/cli/run_service.h"
 #include "plugwatch/core/log.h"
-#include "plugwatch/engine/service.h"
 
 namespace plugwatch::cli {
 
@@ -15,7 +15,7 @@ void RegisterServe(CLI::App& app, Context& ctx) {
     if (!cfg) Throw(cfg.error(), kExitUsage);
     spdlog::set_level(spdlog::level::from_str(cfg->log.level));
     boost::asio::io_context io(1);
-    ctx.exit_code = engine::RunService(io, std::move(*cfg), engine::ServiceOptions{});
+    ctx.exit_code = RunWithApi(io, std::move(*cfg), engine::ServiceOptions{});
   });
 }
 

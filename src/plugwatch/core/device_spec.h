@@ -20,6 +20,8 @@ struct ActivitySettings {
   Duration stop_delay{180'000};
   double price_per_kwh = 0.0;
   std::string currency;  // shown next to cost, e.g. "€"; empty = none
+
+  bool operator==(const ActivitySettings&) const = default;
 };
 
 struct DeviceSpec {
@@ -35,6 +37,8 @@ struct DeviceSpec {
   std::optional<Duration> poll_interval;     // unset = [defaults].poll_interval
   std::optional<ActivitySettings> activity;  // unset = no cycle detection
   bool in_quorum = true;                     // counts towards its site's outage quorum
+
+  bool operator==(const DeviceSpec&) const = default;
 };
 
 }  // namespace plugwatch

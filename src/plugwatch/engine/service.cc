@@ -112,12 +112,7 @@ Result<void> Service::ReconcileDevices() {
     if (it != devices_.end()) {
       // Unchanged devices keep polling undisturbed; a changed one restarts with
       // its detector state carried over.
-      const DeviceSpec& old = it->second.spec;
-      if (old.kind == spec.kind && old.address == spec.address && old.username == spec.username &&
-          old.password == spec.password && old.protocol == spec.protocol &&
-          old.poll_interval == spec.poll_interval && old.site == spec.site &&
-          old.name == spec.name && old.activity.has_value() == spec.activity.has_value())
-        continue;
+      if (it->second.spec == spec) continue;
       auto snap = it->second.monitor->Snapshot();
       double wh = it->second.monitor->state().lifetime_energy_wh;
       StartDevice(spec, &snap, wh);

@@ -159,6 +159,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(beast::tcp_stream stream) {
     auto [rec, rn] = co_await http::async_read(stream, buffer, parser, kUse);
     HttpResponse res;
     bool keep_alive = true;
+    bool head = false;
     if (rec == http::error::end_of_stream || rec == asio::error::eof ||
         rec == beast::error::timeout || rec == asio::error::operation_aborted ||
         rec == asio::error::connection_reset) {
@@ -182,6 +183,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(beast::tcp_stream stream) {
       req.body = std::move(in.body());
       req.remote = remote;
       keep_alive = in.keep_alive();
+      head = req.method == "HEAD";
       res = co_await handler(req);
       if (res.hang) {
         // Fault injection: keep the connection open without answering until
@@ -203,6 +205,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(beast::tcp_stream stream) {
     out.body() = std::move(res.body);
     out.keep_alive(keep_alive);
     out.prepare_payload();
+    if (head) out.body().clear();  // HEAD: the GET's headers, no body
     stream.expires_after(limits.read_timeout);
     auto [wec, wn] = co_await http::async_write(stream, out, kUse);
     if (wec || !keep_alive) break;

@@ -1,0 +1,55 @@
+// ApiServer: plugwatch's HTTP API (REST under /api, later the heartbeat
+// endpoint, the live stream, /metrics and the dashboard) on net::HttpServer.
+// Writes need "Authorization: Bearer <server.api_token>" when a token is set;
+// without a token it refuses to listen beyond loopback.
+//
+// Runs on the service's event loop; create, Listen and Stop on that thread.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <memory>
+#include <string>
+
+#include "plugwatch/api/router.h"
+#include "plugwatch/core/clock.h"
+#include "plugwatch/core/error.h"
+
+namespace plugwatch::engine {
+class Service;
+}
+
+namespace plugwatch::api {
+
+struct ApiContext {
+  engine::Service& service;
+  const Clock& clock;
+  std::string api_token;
+};
+
+class ApiServer {
+ public:
+  ApiServer(boost::asio::any_io_executor ex, ApiContext ctx);
+  ~ApiServer();
+
+  // listen: "HOST:PORT" (port 0 = any). Fails with kInvalidArgument when the
+  // host is not loopback and no api_token is set, kUnavailable when the port
+  // is taken. Returns the bound port.
+  Result<std::uint16_t> Listen(const std::string& listen);
+  void Stop();
+  const Router& router() const { return router_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  Router router_;
+};
+
+// Route registration, one file per resource (api/handlers/).
+void AddHealthRoutes(Router& r, ApiContext& ctx);
+void AddDeviceRoutes(Router& r, ApiContext& ctx);
+void AddHistoryRoutes(Router& r, ApiContext& ctx);  // events, cycles, readings
+
+// Wraps a write handler: 401 unless the request carries the API token.
+Handler RequireToken(const ApiContext& ctx, Handler h);
+
+}  // namespace plugwatch::api
