@@ -37,6 +37,8 @@ class ManualClock final : public Clock {
 };
 
 inline double Seconds(Duration d) { return static_cast<double>(d.count()) / 1000.0; }
+// For durations that must not go negative when the clock steps back.
+inline double NonNegativeSeconds(Duration d) { return d.count() > 0 ? Seconds(d) : 0.0; }
 inline long long UnixMillis(TimePoint t) { return t.time_since_epoch().count(); }
 inline TimePoint FromUnixMillis(long long ms) { return TimePoint(Duration(ms)); }
 

@@ -50,9 +50,11 @@ inline std::optional<double> GetNonNegative(const boost::json::object& o, std::s
   return d;
 }
 
+// A time detectors can do arithmetic with: 1970 to 9999. A damaged
+// snapshot's extreme value would otherwise overflow deadlines and durations.
 inline std::optional<TimePoint> GetTime(const boost::json::object& o, std::string_view key) {
   auto ms = GetInt(o, key);
-  if (!ms) return std::nullopt;
+  if (!ms || *ms < 0 || *ms > 253'402'300'799'999) return std::nullopt;
   return FromUnixMillis(*ms);
 }
 
