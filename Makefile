@@ -2,6 +2,8 @@
 BUILD ?= build
 PRESET ?= release
 JOBS ?= 2
+# Debian's interpreter: scripts/deps.sh installs pytest and cryptography for it.
+PYTHON ?= /usr/bin/python3
 
 .PHONY: all deps configure build test unit e2e demo bench format lint clean
 
@@ -21,7 +23,7 @@ unit: build
 	@ctest --test-dir $(BUILD) -L unit --output-on-failure -j$(JOBS)
 
 e2e: build
-	@PLUGWATCH_BIN=$(CURDIR)/$(BUILD)/plugwatch python3 -m pytest -q tests/e2e
+	@PLUGWATCH_BIN=$(CURDIR)/$(BUILD)/plugwatch $(PYTHON) -m pytest -q tests/e2e
 
 test: lint unit e2e
 

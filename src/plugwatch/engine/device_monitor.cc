@@ -73,25 +73,29 @@ std::vector<Event> DeviceMonitor::OnReading(const Reading& r) {
     events.insert(events.end(), std::make_move_iterator(more.begin()),
                   std::make_move_iterator(more.end()));
   }
-  Track(events, r.at);
+  Track(events, r.at, r.reachable);
   return events;
 }
 
 std::vector<Event> DeviceMonitor::OnTick(TimePoint now) {
   if (!activity_) return {};
   auto events = activity_->OnTick(now);
-  Track(events, now);
+  Track(events, now, std::nullopt);
   return events;
 }
 
-void DeviceMonitor::Track(const std::vector<Event>& events, TimePoint at) {
-  const bool reachable =
-      offline_.known_online() ? offline_.online() : state_.reachable.value_or(false);
+void DeviceMonitor::Track(const std::vector<Event>& events, TimePoint at,
+                          std::optional<bool> observed) {
+  // Confirmed reachability once the offline detector knows it; until then,
+  // what the last poll said.
+  std::optional<bool> reachable =
+      offline_.known_online() ? std::optional<bool>(offline_.online()) : observed;
+  if (!reachable) reachable = state_.reachable;
   std::string activity = activity_ ? std::string(activity_->ActivityName()) : std::string();
   if (!state_.since || state_.reachable != reachable || state_.activity != activity ||
       !events.empty())
     state_.since = at;
-  if (offline_.known_online()) state_.reachable = reachable;
+  state_.reachable = reachable;
   state_.activity = std::move(activity);
 }
 

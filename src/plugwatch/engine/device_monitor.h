@@ -51,7 +51,7 @@ class DeviceMonitor {
   bool cycle_running() const;  // a cycle is starting, active or stopping
 
  private:
-  void Track(const std::vector<Event>& events, TimePoint at);
+  void Track(const std::vector<Event>& events, TimePoint at, std::optional<bool> observed);
 
   std::string device_;
   std::string site_;

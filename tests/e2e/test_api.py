@@ -1,0 +1,109 @@
+"""The REST API of a running service: routes, bad input, tokens (INTERFACE.md)."""
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import BIN, free_port, start_service, start_sim, tapo_device, wait_until, write_config
+
+TOKEN = "t0ken-for-tests"
+
+
+def call(method, url, body=None, token=None, raw=None):
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            text = resp.read()
+            return resp.status, (json.loads(text) if text else None)
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+@pytest.fixture
+def api(procs, tmp_path):
+    sim = start_sim(procs, count=2, profile="constant", watts=500)
+    port = free_port()
+    cfg = write_config(tmp_path, [tapo_device("washer", sim, 0, name="Washer",
+                                              activity={"start_above_w": 5})],
+                       server={"listen": f"127.0.0.1:{port}", "api_token": TOKEN})
+    service = start_service(procs, cfg, devices=1)
+    service.proc.wait_for_line(r"api: listening", 5, stream="stderr")
+    return f"http://127.0.0.1:{port}", sim
+
+
+def test_health_and_device_state(api):
+    base, _ = api
+    assert call("GET", f"{base}/api/health") == (200, {"status": "ok"})
+    wait_until(lambda: call("GET", f"{base}/api/devices")[1][0]["state"]["power_w"] == 500, 10)
+    status, devices = call("GET", f"{base}/api/devices")
+    assert status == 200
+    [d] = devices
+    assert (d["id"], d["name"], d["kind"], d["site"], d["enabled"]) == ("washer", "Washer", "tapo", "home", True)
+    assert d["state"]["reachable"] is True and d["state"]["on"] is True
+    assert "password" not in json.dumps(devices)
+
+
+def test_create_read_delete_device(api):
+    base, sim = api
+    body = {"id": "dryer", "kind": "tapo", "address": sim.address(1), "username": sim.username,
+            "password": sim.password}
+    status, created = call("POST", f"{base}/api/devices", body, token=TOKEN)
+    assert status == 201 and created["id"] == "dryer" and created["source"] == "api"
+    # The service starts polling it within 2 s.
+    wait_until(lambda: call("GET", f"{base}/api/devices/dryer")[1]["state"]["power_w"] == 500, 3)
+    assert call("POST", f"{base}/api/devices", body, token=TOKEN) == (
+        409, {"error": "device 'dryer' already exists — choose another id or remove it first"})
+    assert call("DELETE", f"{base}/api/devices/dryer", token=TOKEN) == (204, None)
+    assert call("GET", f"{base}/api/devices/dryer") == (
+        404, {"error": "device 'dryer' does not exist — see GET /api/devices"})
+
+
+def test_bad_input_gets_exact_errors(api):
+    base, _ = api
+    url = f"{base}/api/devices"
+    assert call("POST", url, {"id": "x", "kind": "tapo", "address": "h"}) == (
+        401, {"error": "missing or wrong API token — send 'Authorization: Bearer <server.api_token>'"})
+    assert call("POST", url, raw=b'{"id":', token=TOKEN) == (
+        400, {"error": "malformed JSON body: incomplete JSON — send a JSON object"})
+    assert call("POST", url, {"id": "x", "kind": 5}, token=TOKEN) == (422, {"error": "kind: must be a string"})
+    status, err = call("POST", url, {"id": "x", "kind": "zigbee", "address": "h"}, token=TOKEN)
+    assert status == 422 and "kind" in err["error"]
+    status, err = call("POST", url, raw=b"x" * 70000, token=TOKEN)
+    assert status == 413
+    assert call("GET", f"{base}/api/events?hours=abc") == (
+        422, {"error": "hours must be a number between 0.001 and 87840 (got 'abc')"})
+    assert call("GET", f"{base}/api/nothing") == (
+        404, {"error": "no such endpoint: GET /api/nothing — see /api/openapi.json"})
+
+
+def test_history_endpoints(api):
+    base, sim = api
+    # 500 W for start_delay (10 s default) would take long; switching the relay
+    # at the device gives an event right away.
+    wait_until(lambda: call("GET", f"{base}/api/devices")[1][0]["state"]["on"] is True, 10)
+    sim.relay(0, False)
+    wait_until(lambda: call("GET", f"{base}/api/events?type=switched_off")[1], 5)
+    status, events = call("GET", f"{base}/api/events?hours=1&device=washer")
+    assert status == 200
+    [e] = [e for e in events if e["type"] == "switched_off"]
+    assert e["data"] == {"source": "device"} and e["device"] == "washer" and e["id"] > 0
+    status, readings = call("GET", f"{base}/api/readings?device=washer&hours=1&points=10")
+    assert status == 200 and 1 <= len(readings) <= 10
+    assert set(readings[0]) >= {"ts", "power_w", "energy_wh", "on"}
+    assert call("GET", f"{base}/api/cycles?hours=1") == (200, [])
+    assert call("GET", f"{base}/api/readings?hours=1") == (
+        422, {"error": "device: required — e.g. /api/readings?device=washer&hours=24"})
+
+
+def test_refuses_to_listen_beyond_loopback_without_token(procs, tmp_path):
+    cfg = write_config(tmp_path, [], server={"listen": f"0.0.0.0:{free_port()}"})
+    proc = procs.start([BIN, "serve", "-c", str(cfg)], name="serve")
+    proc.popen.wait(10)
+    assert proc.stop() == 1
+    assert any("refusing to listen on 0.0.0.0" in line and "without server.api_token" in line
+               for line in proc.lines("stderr"))
