@@ -240,11 +240,22 @@ void RegisterSwitch(CLI::App& device, bool on) {
   cmd->callback([db, id, on] {
     auto store = db->OpenStore();
     auto d = Find(*store, *id);
+    // Reads the relay first: an event means the relay changed, so switching a
+    // plug that is already in that state records nothing.
     auto r = WithDriver(d.spec, Duration(5000),
-                        [on](devices::Driver& drv) -> asio::awaitable<Result<void>> {
-                          co_return co_await drv.Switch(on);
+                        [on](devices::Driver& drv) -> asio::awaitable<Result<bool>> {
+                          auto now = co_await drv.Poll();
+                          if (!now) co_return std::unexpected(now.error());
+                          if (now->relay_on == on) co_return false;
+                          auto sw = co_await drv.Switch(on);
+                          if (!sw) co_return std::unexpected(sw.error());
+                          co_return true;
                         });
     if (!r) Throw(r.error());
+    if (!*r) {
+      fmt::print("{} is already {}\n", d.spec.id, on ? "on" : "off");
+      return;
+    }
     // Recorded here with source "cli"; a running service that sees the relay
     // change finds this event and does not announce it a second time.
     Event e;

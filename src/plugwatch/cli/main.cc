@@ -9,10 +9,17 @@ int Main(int argc, char** argv) {
   CLI::App app{"plugwatch — watches the electricity in homes and small sites", "plugwatch"};
   app.require_subcommand(1);
   app.fallthrough();
-  std::string level = "info";
-  app.add_option("--log-level", level, "trace | debug | info | warn | error | off")
-      ->capture_default_str();
-  app.parse_complete_callback([&] { log::Init(level); });
+  std::string level;
+  app.add_option("--log-level", level,
+                 "trace | debug | info | warn | error | off (default: info for serve, demo "
+                 "and sim; off for one-shot commands, which print their own one-line errors)");
+  app.parse_complete_callback([&] {
+    if (level.empty())
+      level = app.got_subcommand("serve") || app.got_subcommand("demo") || app.got_subcommand("sim")
+                  ? "info"
+                  : "off";
+    log::Init(level);
+  });
   Context ctx;
   using Registrar = void (*)(CLI::App&, Context&);
   for (Registrar r :

@@ -180,22 +180,29 @@ void Service::HandleReading(const Reading& r) {
     SaveSnapshot(d, r.at);
 }
 
-bool Service::AlreadyRecorded(const Event& e, const Device& d) const {
+bool Service::ClaimedByOtherProcess(const Event& e, Device& d) {
   // `plugwatch device on|off` switches the plug from another process and
-  // records the event itself; this service only sees the relay change.
+  // records the event itself; this service only sees the relay change. Each
+  // such event explains exactly one change, so it is claimed once.
   store::EventQuery q;
   q.since = e.ts - 2 * cfg_.PollInterval(d.spec) - Duration(5000);
   q.type = e.type;
   q.device = e.device;
   q.limit = 1;
   auto recent = store_->QueryEvents(q);
-  return recent && !recent->empty();
+  if (!recent || recent->empty()) return false;
+  const Event& last = recent->front();
+  auto* source = last.data.if_contains("source");
+  if (!source || !source->is_string() || source->as_string() == "device") return false;
+  if (last.id <= d.last_claimed_event_id) return false;
+  d.last_claimed_event_id = last.id;
+  return true;
 }
 
 void Service::Emit(std::vector<Event> events, Device& d) {
   for (auto& e : events) {
     if ((e.type == EventType::kSwitchedOn || e.type == EventType::kSwitchedOff) &&
-        e.data.at("source").as_string() == "device" && AlreadyRecorded(e, d))
+        e.data.at("source").as_string() == "device" && ClaimedByOtherProcess(e, d))
       continue;
     if (e.type == EventType::kCycleFinished) {
       store::CycleRecord c;

@@ -61,6 +61,7 @@ class Service {
     TimePoint last_snapshot{};
     std::optional<bool> last_reachable;
     std::optional<bool> last_on;
+    long long last_claimed_event_id = 0;
   };
 
   Result<void> SyncConfigDevices();
@@ -68,7 +69,7 @@ class Service {
   void StartDevice(const DeviceSpec& spec, const boost::json::object* snapshot, double energy_wh);
   void HandleReading(const Reading& r);
   void Emit(std::vector<Event> events, Device& d);
-  bool AlreadyRecorded(const Event& e, const Device& d) const;
+  bool ClaimedByOtherProcess(const Event& e, Device& d);
   void SaveSnapshot(Device& d, TimePoint now);
   void ScheduleTick();
 

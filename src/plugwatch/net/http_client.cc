@@ -1,15 +1,19 @@
 #include "plugwatch/net/http_client.h"
 
 #include <fmt/format.h>
+#include <strings.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <charconv>
 #include <optional>
 
 namespace plugwatch::net {
@@ -22,9 +26,14 @@ constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
 
 struct HttpClient::Impl {
   Impl(asio::any_io_executor ex, std::string h, std::uint16_t p, ClientLimits l)
-      : stream(ex), resolver(ex), host(std::move(h)), port(p), limits(l) {}
+      : stream(ex), host(std::move(h)), port(p), limits(l) {
+    // An IP literal needs no resolver (nor its per-object state).
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    if (!ec) endpoints.emplace(1, tcp::endpoint(address, port));
+  }
   beast::tcp_stream stream;
-  tcp::resolver resolver;
+  std::optional<tcp::resolver> resolver;  // made on first use, for host names
   beast::flat_buffer buffer;
   std::string host;
   std::uint16_t port;
@@ -59,6 +68,47 @@ long long HttpClient::connects() const { return impl_->connects; }
 
 namespace {
 
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+// Renders `req` exactly as Beast does for the request Send used to build
+// (Host first, the caller's headers in order, then Content-Length as
+// prepare_payload sets it; keep-alive is implicit in HTTP/1.1), into `out`.
+// Returns false for requests where Beast's rules are less simple (headers it
+// manages, repeated names, TRACE, no target, line breaks): Send then builds a
+// Beast message as before.
+bool RenderRequest(const HttpRequest& req, std::string_view host_header, std::string& out) {
+  if (req.method.empty() || req.method == "TRACE" || req.target.empty() ||
+      HasLineBreak(req.method) || HasLineBreak(req.target))
+    return false;
+  std::size_t size = req.method.size() + req.target.size() + host_header.size() + 64;
+  for (std::size_t i = 0; i < req.headers.size(); ++i) {
+    const auto& [k, v] = req.headers[i];
+    if (k.empty() || HasLineBreak(k) || HasLineBreak(v) || IEquals(k, "Host") ||
+        IEquals(k, "Content-Length") || IEquals(k, "Transfer-Encoding") || IEquals(k, "Connection"))
+      return false;
+    for (std::size_t j = 0; j < i; ++j)
+      if (IEquals(req.headers[j].first, k)) return false;
+    size += k.size() + v.size() + 4;
+  }
+  size += req.body.size();
+  out.clear();
+  out.reserve(size);
+  out.append(req.method).append(" ").append(req.target).append(" HTTP/1.1\r\nHost: ");
+  out.append(host_header).append("\r\n");
+  for (const auto& [k, v] : req.headers) out.append(k).append(": ").append(v).append("\r\n");
+  if (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "OPTIONS") {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, req.body.size()).ptr;
+    out.append("Content-Length: ").append(digits, end).append("\r\n");
+  }
+  out.append("\r\n").append(req.body);
+  return true;
+}
+
 Error NetError(const beast::error_code& ec, std::string_view stage, const std::string& where,
                Duration timeout) {
   if (ec == beast::error::timeout || ec == asio::error::operation_aborted)
@@ -81,25 +131,31 @@ Error NetError(const beast::error_code& ec, std::string_view stage, const std::s
 
 asio::awaitable<Result<HttpResponse>> HttpClient::Send(const HttpRequest& req, Duration timeout) {
   Impl& s = *impl_;
-  const std::string where = s.host_header;
+  const std::string& where = s.host_header;
 
-  http::request<http::string_body> out;
-  out.method_string(req.method);
-  out.target(req.target);
-  out.version(11);
-  out.set(http::field::host, s.host_header);
-  for (const auto& [k, v] : req.headers) out.set(k, v);
-  out.body() = req.body;
-  out.prepare_payload();
-  out.keep_alive(true);
+  // The request as bytes; Beast's serializer only for unusual requests.
+  std::string wire;
+  std::optional<http::request<http::string_body>> out;
+  if (!RenderRequest(req, s.host_header, wire)) {
+    out.emplace();
+    out->method_string(req.method);
+    out->target(req.target);
+    out->version(11);
+    out->set(http::field::host, s.host_header);
+    for (const auto& [k, v] : req.headers) out->set(k, v);
+    out->body() = req.body;
+    out->prepare_payload();
+    out->keep_alive(true);
+  }
 
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool reused = s.connected;
     s.stream.expires_after(timeout);
     if (!s.connected) {
       if (!s.endpoints) {
-        auto [ec, results] =
-            co_await s.resolver.async_resolve(s.host, std::to_string(s.port), kUse);
+        if (!s.resolver) s.resolver.emplace(s.stream.get_executor());
+        const std::string service = std::to_string(s.port);
+        auto [ec, results] = co_await s.resolver->async_resolve(s.host, service, kUse);
         if (ec) {
           co_return std::unexpected(MakeError(
               Errc::kUnavailable, fmt::format("{}: cannot resolve '{}': {} — check the address",
@@ -118,7 +174,15 @@ asio::awaitable<Result<HttpResponse>> HttpClient::Send(const HttpRequest& req, D
       s.buffer.clear();
     }
 
-    auto [wec, wn] = co_await http::async_write(s.stream, out, kUse);
+    boost::system::error_code wec;
+    if (out) {
+      auto [ec, n] = co_await http::async_write(s.stream, *out, kUse);
+      wec = ec;
+    } else {
+      const asio::const_buffer bytes = asio::buffer(wire);
+      auto [ec, n] = co_await asio::async_write(s.stream, bytes, kUse);
+      wec = ec;
+    }
     if (wec) {
       Close();
       if (reused && wec != beast::error::timeout) continue;
@@ -140,9 +204,12 @@ asio::awaitable<Result<HttpResponse>> HttpClient::Send(const HttpRequest& req, D
     auto& res = parser.get();
     HttpResponse r;
     r.status = static_cast<int>(res.result_int());
+    r.headers.reserve(static_cast<std::size_t>(std::distance(res.begin(), res.end())));
     for (const auto& f : res) r.headers.emplace_back(f.name_string(), f.value());
     r.body = std::move(res.body());
     if (!res.keep_alive()) Close();
+    // Idle clients hold no read buffer (one per device adds up over a fleet).
+    if (s.buffer.size() == 0) s.buffer.shrink_to_fit();
     co_return r;
   }
   co_return std::unexpected(

@@ -19,21 +19,28 @@ constexpr std::string_view kHashMismatch =
 
 KlapSession::KlapSession(net::HttpClient& client, SessionConfig config)
     : client_(client), config_(std::move(config)) {
-  for (KlapVersion v : {KlapVersion::kV2, KlapVersion::kV1})
-    candidates_.push_back({v, "user", AuthHash(v, config_.username, config_.password)});
-  for (const KlapCredentials& c : kDefaultCredentials)
-    for (KlapVersion v : {KlapVersion::kV2, KlapVersion::kV1})
-      candidates_.push_back({v, c.name, AuthHash(v, c.username, c.password)});
+  candidates_.push_back(
+      {KlapVersion::kV2, "user", AuthHash(KlapVersion::kV2, config_.username, config_.password)});
   request_.method = "POST";
 }
 
+void KlapSession::AddFallbackCandidates() {
+  if (candidates_.size() > 1) return;
+  candidates_.reserve(2 + 2 * kDefaultCredentials.size());
+  candidates_.push_back(
+      {KlapVersion::kV1, "user", AuthHash(KlapVersion::kV1, config_.username, config_.password)});
+  for (const KlapCredentials& c : kDefaultCredentials)
+    for (KlapVersion v : {KlapVersion::kV2, KlapVersion::kV1})
+      candidates_.push_back({v, c.name, AuthHash(v, c.username, c.password)});
+}
+
 std::string_view KlapSession::protocol() const {
-  if (matched_ == nullptr) return "klap";
-  return matched_->version == KlapVersion::kV2 ? "klap-v2" : "klap-v1";
+  if (matched_ < 0) return "klap";
+  return candidates_[matched_].version == KlapVersion::kV2 ? "klap-v2" : "klap-v1";
 }
 
 std::string_view KlapSession::credentials() const {
-  return matched_ != nullptr ? matched_->credentials : std::string_view();
+  return matched_ >= 0 ? candidates_[matched_].credentials : std::string_view();
 }
 
 void KlapSession::Invalidate() {
@@ -66,21 +73,24 @@ boost::asio::awaitable<Result<void>> KlapSession::Handshake() {
   const auto body = AsBytes(r1->body);
   const auto remote_seed = body.subspan(0, kKlapSeedSize);
   const auto server_hash = body.subspan(kKlapSeedSize);
-  const Candidate* match = nullptr;
+  auto matches = [&](const Candidate& c) {
+    return ConstantTimeEquals(Handshake1ServerHash(c.version, local_seed, remote_seed, c.auth_hash),
+                              server_hash);
+  };
+  int found = -1;
   // The set that matched last time first: a renewal then costs one hash.
-  if (matched_ != nullptr &&
-      ConstantTimeEquals(
-          Handshake1ServerHash(matched_->version, local_seed, remote_seed, matched_->auth_hash),
-          server_hash))
-    match = matched_;
-  for (const Candidate& c : candidates_) {
-    if (match != nullptr) break;
-    if (ConstantTimeEquals(Handshake1ServerHash(c.version, local_seed, remote_seed, c.auth_hash),
-                           server_hash))
-      match = &c;
+  if (matched_ >= 0 && matches(candidates_[matched_])) found = matched_;
+  for (std::size_t i = 0; found < 0 && i < candidates_.size(); ++i)
+    if (matches(candidates_[i])) found = static_cast<int>(i);
+  if (found < 0 && candidates_.size() == 1) {
+    // Not the user's v2 hash: the other candidates, in the same order.
+    AddFallbackCandidates();
+    for (std::size_t i = 1; found < 0 && i < candidates_.size(); ++i)
+      if (matches(candidates_[i])) found = static_cast<int>(i);
   }
-  if (match == nullptr) co_return Fail(Errc::kUnauthorized, std::string(kHashMismatch));
-  matched_ = match;
+  if (found < 0) co_return Fail(Errc::kUnauthorized, std::string(kHashMismatch));
+  matched_ = found;
+  const Candidate* match = &candidates_[found];
 
   net::HttpRequest h2{.method = "POST", .target = "/app/handshake2"};
   h2.headers.emplace_back("Cookie", cookie->Header());

@@ -59,12 +59,16 @@ class KlapSession final : public Session {
 
   net::HttpClient& client_;
   SessionConfig config_;
-  std::vector<Candidate> candidates_;  // in the order they are tried
-  const Candidate* matched_ = nullptr;
+  // In the order they are tried. Only the user's v2 hash until a handshake
+  // needs the others (most plugs match it: no memory for the 7 fallbacks).
+  std::vector<Candidate> candidates_;
+  int matched_ = -1;  // index into candidates_
   std::optional<KlapCipher> cipher_;
   TimePoint renew_at_{};
   long long handshakes_ = 0;
   net::HttpRequest request_;  // reused by every /app/request
+
+  void AddFallbackCandidates();
 };
 
 }  // namespace plugwatch::tapo

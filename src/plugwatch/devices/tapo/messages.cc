@@ -52,12 +52,13 @@ constexpr std::array<ErrorCodeInfo, 20> kErrorCodes{{
 
 // Parses text that must be a JSON object, within the size limit. `what` names
 // it in errors ("response", "request").
-Result<json::object> ParseObject(std::string_view text, std::string_view what) {
+Result<json::object> ParseObject(std::string_view text, std::string_view what,
+                                 json::storage_ptr sp = {}) {
   if (text.size() > kMaxMessageSize)
     return Fail(Errc::kProtocol, fmt::format("Tapo: {} of {} bytes exceeds the {}-byte limit", what,
                                              text.size(), kMaxMessageSize));
   boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
+  json::value v = json::parse(text, ec, std::move(sp));
   if (ec) return Fail(Errc::kParse, fmt::format("Tapo: {} is not JSON ({})", what, ec.message()));
   if (!v.is_object())
     return Fail(Errc::kProtocol, fmt::format("Tapo: {} is not a JSON object", what));
@@ -206,14 +207,16 @@ Result<std::string> ParseLoginResult(const json::value& result) {
   return StringField(result, "login_device", "token");
 }
 
-Result<Envelope> ParseEnvelopeRaw(std::string_view text) {
-  auto object = ParseObject(text, "response");
+Result<Envelope> ParseEnvelopeRaw(std::string_view text, json::storage_ptr sp) {
+  auto object = ParseObject(text, "response", std::move(sp));
   if (!object) return Fail(object.error());
   const json::value* code = object->if_contains("error_code");
   std::optional<std::int64_t> n = code != nullptr ? AsInt(*code) : std::nullopt;
   if (!n) return Fail(Errc::kProtocol, "Tapo: response has no integer error_code");
-  Envelope envelope{*n, {}};
-  if (json::value* result = object->if_contains("result")) envelope.result = std::move(*result);
+  // Moved by construction, so that the result stays in the object's storage
+  // (assigning it to a heap value would copy it).
+  json::value* result = object->if_contains("result");
+  Envelope envelope{*n, result != nullptr ? json::value(std::move(*result)) : json::value()};
   return envelope;
 }
 

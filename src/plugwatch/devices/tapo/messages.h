@@ -10,6 +10,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
@@ -70,7 +71,9 @@ struct Envelope {
 // Fails with kProtocol ("Tapo: response of <n> bytes exceeds the 65536-byte
 // limit", "Tapo: response is not a JSON object", "Tapo: response has no
 // integer error_code") or kParse ("Tapo: response is not JSON (<why>)").
-Result<Envelope> ParseEnvelopeRaw(std::string_view json);
+// The parsed values live in `sp` (e.g. a per-poll monotonic_resource, which
+// must outlive them); the default is the heap.
+Result<Envelope> ParseEnvelopeRaw(std::string_view json, boost::json::storage_ptr sp = {});
 
 // The result of a successful response (null for set_* methods that return
 // only {"error_code":0}). A non-zero error_code fails with ErrorFromCode.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <charconv>
 #include <chrono>
 
@@ -17,6 +18,8 @@ constexpr std::int64_t kUnknownMethod = -1002;
 constexpr std::int64_t kBatchRejected = -1003;
 constexpr int kHandshakeFailuresBeforeReprobe = 3;
 constexpr std::string_view kTimeKey = "\"request_time_milis\":0";
+// First block of a call's JSON arena: a P110's poll answer fits in it.
+constexpr std::size_t kArenaBlock = 4096;
 
 bool IsSessionCode(std::int64_t code) {
   const ErrorCodeInfo* info = FindErrorCode(code);
@@ -47,6 +50,23 @@ void RequestTemplate::Render(TimePoint now, std::string& out) const {
 
 }  // namespace internal
 
+class P110Driver::ArenaScope {
+ public:
+  explicit ArenaScope(P110Driver& driver) : driver_(driver), outer_(driver.arena_ != nullptr) {
+    if (!outer_) driver_.arena_ = &arena_;
+  }
+  ~ArenaScope() {
+    if (!outer_) driver_.arena_ = nullptr;
+  }
+  ArenaScope(const ArenaScope&) = delete;
+  ArenaScope& operator=(const ArenaScope&) = delete;
+
+ private:
+  P110Driver& driver_;
+  bool outer_;  // nested in another call's scope: use that arena
+  json::monotonic_resource arena_{kArenaBlock};
+};
+
 P110Driver::P110Driver(DeviceSpec spec, net::HostPort address, const devices::DriverContext& ctx)
     : spec_(std::move(spec)),
       address_(std::move(address)),
@@ -58,14 +78,6 @@ P110Driver::P110Driver(DeviceSpec spec, net::HostPort address, const devices::Dr
                                               : Mode::kAuto),
       client_(ctx.executor, address_.host, address_.port),
       terminal_uuid_(NewTerminalUuid()) {
-  const TimePoint zero{};
-  auto single = [&](std::string method) {
-    return internal::RequestTemplate(
-        BuildRequest(Request{std::move(method), {}}, zero, terminal_uuid_));
-  };
-  device_info_ = single("get_device_info");
-  energy_usage_ = single("get_energy_usage");
-  current_power_ = single("get_current_power");
   RebuildPollTemplate();
 }
 
@@ -175,7 +187,7 @@ boost::asio::awaitable<Result<Envelope>> P110Driver::Call(std::string_view json)
       co_return Fail(text.error());
     }
     handshake_failures_ = 0;
-    auto envelope = ParseEnvelopeRaw(*text);
+    auto envelope = ParseEnvelopeRaw(*text, Storage());
     if (!envelope) co_return Fail(envelope.error());
     if (IsSessionCode(envelope->error_code)) {
       session_->Invalidate();
@@ -186,9 +198,9 @@ boost::asio::awaitable<Result<Envelope>> P110Driver::Call(std::string_view json)
   }
 }
 
-boost::asio::awaitable<Result<json::value>> P110Driver::CallSingle(
-    const internal::RequestTemplate& t, std::string_view method) {
-  t.Render(clock_->Now(), buffer_);
+boost::asio::awaitable<Result<json::value>> P110Driver::CallSingle(std::string_view method) {
+  // The same text the template rendered: BuildRequest with the time.
+  buffer_ = BuildRequest(Request{std::string(method), {}}, clock_->Now(), terminal_uuid_);
   auto envelope = co_await Call(buffer_);
   if (!envelope) co_return Fail(envelope.error());
   if (envelope->error_code != 0) co_return Fail(Wrap(ErrorFromCode(envelope->error_code), method));
@@ -196,7 +208,8 @@ boost::asio::awaitable<Result<json::value>> P110Driver::CallSingle(
 }
 
 boost::asio::awaitable<Result<P110Driver::Fetched>> P110Driver::Fetch() {
-  Fetched f;
+  // In the call's storage, so that results are moved in, not copied.
+  Fetched f{json::value(Storage()), json::value(Storage()), std::nullopt};
   bool have_power = false;
   if (batch_) {
     poll_batch_.Render(clock_->Now(), buffer_);
@@ -247,12 +260,12 @@ boost::asio::awaitable<Result<P110Driver::Fetched>> P110Driver::Fetch() {
   }
   // Not batched, or the device stopped short of some sub-requests.
   if (f.device_info.is_null()) {
-    auto info = co_await CallSingle(device_info_, "get_device_info");
+    auto info = co_await CallSingle("get_device_info");
     if (!info) co_return Fail(info.error());
     f.device_info = std::move(*info);
   }
   if (!have_power && energy_) {
-    auto usage = co_await CallSingle(energy_usage_, "get_energy_usage");
+    auto usage = co_await CallSingle("get_energy_usage");
     if (usage) {
       f.energy_usage = std::move(*usage);
       have_power = true;
@@ -264,7 +277,7 @@ boost::asio::awaitable<Result<P110Driver::Fetched>> P110Driver::Fetch() {
     }
   }
   if (!have_power) {
-    auto power = co_await CallSingle(current_power_, "get_current_power");
+    auto power = co_await CallSingle("get_current_power");
     if (!power) co_return Fail(power.error());
     auto w = ParseCurrentPowerW(*power);
     if (!w) co_return Fail(w.error());
@@ -275,6 +288,7 @@ boost::asio::awaitable<Result<P110Driver::Fetched>> P110Driver::Fetch() {
 
 boost::asio::awaitable<Result<Reading>> P110Driver::Poll() {
   const auto started = std::chrono::steady_clock::now();
+  ArenaScope arena(*this);
   auto fetched = co_await Fetch();
   if (!fetched) co_return Fail(Failed(fetched.error()));
   const json::object* info = fetched->device_info.if_object();
@@ -301,6 +315,7 @@ boost::asio::awaitable<Result<Reading>> P110Driver::Poll() {
 }
 
 boost::asio::awaitable<Result<void>> P110Driver::Switch(bool on) {
+  ArenaScope arena(*this);
   const Request request{"set_device_info", json::object{{"device_on", on}}};
   const std::string text = BuildRequest(request, clock_->Now(), terminal_uuid_);
   auto envelope = co_await Call(text);
@@ -312,6 +327,7 @@ boost::asio::awaitable<Result<void>> P110Driver::Switch(bool on) {
 }
 
 boost::asio::awaitable<Result<json::object>> P110Driver::Info() {
+  ArenaScope arena(*this);
   auto fetched = co_await Fetch();
   if (!fetched) co_return Fail(Failed(fetched.error()));
   auto info = ParseDeviceInfo(fetched->device_info);

@@ -24,6 +24,8 @@
 // one coroutine at a time (driver.h). ctx.clock must outlive the driver.
 #pragma once
 
+#include <boost/json/memory_resource.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 #include <memory>
 #include <optional>
@@ -80,6 +82,9 @@ class P110Driver final : public devices::Driver {
 
  private:
   enum class Mode { kAuto, kKlap, kPassthrough };
+  // Gives the answers parsed during one Poll/Info/Switch a monotonic arena
+  // (no malloc per JSON node, no teardown); declared before the values.
+  class ArenaScope;
   struct Fetched {
     boost::json::value device_info;
     boost::json::value energy_usage;              // null when the device has none
@@ -92,9 +97,13 @@ class P110Driver final : public devices::Driver {
   // once when it or the answer says the session is gone. Returns the envelope
   // with any other error_code for the caller to judge.
   boost::asio::awaitable<Result<Envelope>> Call(std::string_view json);
-  boost::asio::awaitable<Result<boost::json::value>> CallSingle(const internal::RequestTemplate& t,
-                                                                std::string_view method);
+  // One request without params (the rare unbatched path: no template kept).
+  boost::asio::awaitable<Result<boost::json::value>> CallSingle(std::string_view method);
   boost::asio::awaitable<Result<Fetched>> Fetch();
+  // The current call's arena, or the heap outside one.
+  boost::json::storage_ptr Storage() const {
+    return arena_ != nullptr ? boost::json::storage_ptr(arena_) : boost::json::storage_ptr();
+  }
   void RebuildPollTemplate();
 
   Error Tag(Error e) const;
@@ -116,8 +125,9 @@ class P110Driver final : public devices::Driver {
 
   bool batch_ = true;   // the device takes multipleRequest
   bool energy_ = true;  // the device has get_energy_usage
-  internal::RequestTemplate poll_batch_, device_info_, energy_usage_, current_power_;
-  std::string buffer_;  // the rendered request, reused
+  internal::RequestTemplate poll_batch_;
+  std::string buffer_;                             // the rendered request, reused
+  boost::json::memory_resource* arena_ = nullptr;  // set by ArenaScope
 
   devices::Health health_;
 };
