@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "plugwatch/cli/command.h"
+#include "plugwatch/core/device_spec_json.h"
 #include "plugwatch/core/time.h"
 #include "plugwatch/devices/driver.h"
 #include "plugwatch/net/run_until_done.h"
@@ -31,24 +32,8 @@ store::StoredDevice Find(store::Store& s, const std::string& id) {
 }
 
 boost::json::object SpecJson(const store::StoredDevice& d) {
-  boost::json::object o;
-  o["id"] = d.spec.id;
-  o["name"] = d.spec.name;
-  o["kind"] = d.spec.kind;
-  o["address"] = d.spec.address;
-  o["site"] = d.spec.site;
-  o["enabled"] = d.spec.enabled;
+  boost::json::object o = ToJson(d.spec);
   o["source"] = d.source;
-  if (d.spec.poll_interval) o["poll_interval"] = FormatDuration(*d.spec.poll_interval);
-  if (d.spec.activity) {
-    boost::json::object a;
-    a["start_above_w"] = d.spec.activity->start_above_w;
-    a["start_delay"] = FormatDuration(d.spec.activity->start_delay);
-    a["stop_below_w"] = d.spec.activity->stop_below_w;
-    a["stop_delay"] = FormatDuration(d.spec.activity->stop_delay);
-    a["price_per_kwh"] = d.spec.activity->price_per_kwh;
-    o["activity"] = std::move(a);
-  }
   return o;
 }
 
@@ -258,11 +243,8 @@ void RegisterSwitch(CLI::App& device, bool on) {
     }
     // Recorded here with source "cli"; a running service that sees the relay
     // change finds this event and does not announce it a second time.
-    Event e;
-    e.ts = SystemClock().Now();
-    e.type = on ? EventType::kSwitchedOn : EventType::kSwitchedOff;
-    e.device = d.spec.id;
-    e.site = d.spec.site;
+    Event e = MakeEvent(on ? EventType::kSwitchedOn : EventType::kSwitchedOff, SystemClock().Now(),
+                        d.spec.id, d.spec.site);
     e.data["source"] = "cli";
     store->RecordEvent(std::move(e));
     if (auto f = store->Flush(); !f) Throw(f.error());

@@ -39,6 +39,15 @@ struct Event {
   boost::json::object data;
 };
 
+inline Event MakeEvent(EventType type, TimePoint ts, std::string device, std::string site) {
+  Event e;
+  e.ts = ts;
+  e.type = type;
+  e.device = std::move(device);
+  e.site = std::move(site);
+  return e;
+}
+
 boost::json::value ToJson(const Event& e);
 // Fails with kParse when a field is missing or has the wrong type.
 Result<Event> EventFromJson(const boost::json::value& v);

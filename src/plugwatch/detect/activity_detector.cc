@@ -152,12 +152,7 @@ void ActivityDetector::Reset() {
 }
 
 Event ActivityDetector::MakeEvent(EventType type, TimePoint ts) const {
-  Event e;
-  e.ts = ts;
-  e.type = type;
-  e.device = device_;
-  e.site = site_;
-  return e;
+  return plugwatch::MakeEvent(type, ts, device_, site_);
 }
 
 boost::json::object ActivityDetector::Snapshot() const {

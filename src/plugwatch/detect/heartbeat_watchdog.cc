@@ -78,10 +78,7 @@ Event HeartbeatWatchdog::Regain(TimePoint received_at) {
 }
 
 Event HeartbeatWatchdog::MakeEvent(EventType type, TimePoint ts) const {
-  Event e;
-  e.ts = ts;
-  e.type = type;
-  e.site = site_;
+  Event e = plugwatch::MakeEvent(type, ts, "", site_);
   e.data["cause"] = "heartbeat";
   e.data["label"] = label_;
   return e;

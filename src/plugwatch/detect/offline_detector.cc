@@ -45,12 +45,7 @@ std::vector<Event> OfflineDetector::OnReading(const Reading& r) {
 }
 
 Event OfflineDetector::MakeEvent(EventType type, TimePoint ts) const {
-  Event e;
-  e.ts = ts;
-  e.type = type;
-  e.device = device_;
-  e.site = site_;
-  return e;
+  return plugwatch::MakeEvent(type, ts, device_, site_);
 }
 
 boost::json::object OfflineDetector::Snapshot() const {

@@ -82,10 +82,7 @@ std::vector<Event> OutageQuorum::Judge(TimePoint at) {
 }
 
 Event OutageQuorum::MakeEvent(EventType type, TimePoint ts) const {
-  Event e;
-  e.ts = ts;
-  e.type = type;
-  e.site = site_;
+  Event e = plugwatch::MakeEvent(type, ts, "", site_);
   e.data["cause"] = "quorum";
   boost::json::array ids;
   for (const auto& [id, reachable] : devices_)

@@ -53,11 +53,8 @@ std::vector<Event> DeviceMonitor::OnReading(const Reading& r) {
     state_.lifetime_energy_wh += energy_.Add(r);
     if (r.relay_on) {
       if (state_.on && *state_.on != *r.relay_on) {
-        Event e;
-        e.ts = r.at;
-        e.type = *r.relay_on ? EventType::kSwitchedOn : EventType::kSwitchedOff;
-        e.device = device_;
-        e.site = site_;
+        Event e = MakeEvent(*r.relay_on ? EventType::kSwitchedOn : EventType::kSwitchedOff, r.at,
+                            device_, site_);
         std::string source = "device";
         if (expected_switch_ && expected_switch_->first == *r.relay_on)
           source = expected_switch_->second;

@@ -7,6 +7,7 @@
 #include "plugwatch/api/api_server.h"
 #include "plugwatch/api/respond.h"
 #include "plugwatch/config/config.h"
+#include "plugwatch/core/device_spec_json.h"
 #include "plugwatch/core/time.h"
 #include "plugwatch/engine/service.h"
 
@@ -17,22 +18,8 @@ namespace json = boost::json;
 using Awaitable = boost::asio::awaitable<net::HttpResponse>;
 
 json::object DeviceJson(const store::StoredDevice& d, const engine::Service& service) {
-  json::object o;
-  o["id"] = d.spec.id;
-  o["name"] = d.spec.name;
-  o["kind"] = d.spec.kind;
-  o["address"] = d.spec.address;
-  o["site"] = d.spec.site;
-  o["enabled"] = d.spec.enabled;
+  json::object o = ToJson(d.spec);
   o["source"] = d.source;
-  if (d.spec.poll_interval) o["poll_interval"] = FormatDuration(*d.spec.poll_interval);
-  if (d.spec.activity) {
-    const auto& a = *d.spec.activity;
-    o["activity"] = json::object{
-        {"start_above_w", a.start_above_w}, {"start_delay", FormatDuration(a.start_delay)},
-        {"stop_below_w", a.stop_below_w},   {"stop_delay", FormatDuration(a.stop_delay)},
-        {"price_per_kwh", a.price_per_kwh}, {"currency", a.currency}};
-  }
   json::object st;
   auto s = service.State(d.spec.id);
   auto opt = [](const auto& v) -> json::value {
