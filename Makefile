@@ -5,7 +5,7 @@ JOBS ?= 2
 # Debian's interpreter: scripts/deps.sh installs pytest and cryptography for it.
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps configure build test unit e2e demo bench format lint clean
+.PHONY: all deps configure build test unit e2e demo bench format lint tidy asan tsan clean
 
 all: build
 
@@ -38,6 +38,16 @@ format:
 
 lint:
 	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+
+# clang-tidy with the checked-in .clang-tidy (slow with Boost: minutes per file set).
+tidy: configure
+	@git ls-files 'src/*.cc' | xargs clang-tidy -p $(BUILD) --quiet
+
+# The unit tests under sanitizers, each in its own build directory.
+asan tsan: deps
+	@cmake --preset $@ -DPLUGWATCH_BENCH=OFF
+	@cmake --build build-$@ -j$(JOBS)
+	@ctest --test-dir build-$@ -L unit --output-on-failure -j$(JOBS)
 
 clean:
 	rm -rf $(BUILD)
