@@ -38,7 +38,7 @@ HttpResponse JsonError(int status, std::string_view message) {
   return r;
 }
 
-struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
+struct HttpServer::Impl {
   Impl(asio::any_io_executor e, Handler h, ServerLimits l)
       : ex(e), handler(std::move(h)), limits(l) {}
   asio::any_io_executor ex;
@@ -48,8 +48,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   std::unordered_set<beast::tcp_stream*> streams;
   bool stopped = false;
 
-  asio::awaitable<void> Accept(tcp::acceptor& acceptor);
-  asio::awaitable<void> Serve(beast::tcp_stream stream);
+  // Each coroutine owns a reference to Impl from the moment it is spawned:
+  // it may first run after the HttpServer is gone.
+  asio::awaitable<void> Accept(std::shared_ptr<Impl> self, tcp::acceptor& acceptor);
+  asio::awaitable<void> Serve(std::shared_ptr<Impl> self, beast::tcp_stream stream);
 };
 
 HttpServer::HttpServer(asio::any_io_executor ex, Handler handler, ServerLimits limits)
@@ -83,7 +85,7 @@ Result<std::uint16_t> HttpServer::Listen(std::string_view host, std::uint16_t po
   }
   std::uint16_t bound = acceptor.local_endpoint().port();
   auto& a = impl_->acceptors.emplace_back(std::move(acceptor));
-  asio::co_spawn(impl_->ex, impl_->Accept(a), [](std::exception_ptr e) {
+  asio::co_spawn(impl_->ex, impl_->Accept(impl_, a), [](std::exception_ptr e) {
     if (e) try {
         std::rethrow_exception(e);
       } catch (const std::exception& ex) {
@@ -101,8 +103,8 @@ void HttpServer::Stop() {
   for (auto* s : impl_->streams) s->socket().close(ec);
 }
 
-asio::awaitable<void> HttpServer::Impl::Accept(tcp::acceptor& acceptor) {
-  auto self = shared_from_this();
+asio::awaitable<void> HttpServer::Impl::Accept(std::shared_ptr<Impl> self,
+                                               tcp::acceptor& acceptor) {
   while (!stopped) {
     auto [ec, socket] = co_await acceptor.async_accept(kUse);
     if (ec) {
@@ -122,7 +124,7 @@ asio::awaitable<void> HttpServer::Impl::Accept(tcp::acceptor& acceptor) {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(ex, Serve(beast::tcp_stream(std::move(socket))), [](std::exception_ptr e) {
+    asio::co_spawn(ex, Serve(self, beast::tcp_stream(std::move(socket))), [](std::exception_ptr e) {
       if (e) try {
           std::rethrow_exception(e);
         } catch (const std::exception& ex) {
@@ -132,8 +134,8 @@ asio::awaitable<void> HttpServer::Impl::Accept(tcp::acceptor& acceptor) {
   }
 }
 
-asio::awaitable<void> HttpServer::Impl::Serve(beast::tcp_stream stream) {
-  auto self = shared_from_this();
+asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Impl> self,
+                                              beast::tcp_stream stream) {
   streams.insert(&stream);
   struct Untrack {
     Impl* impl;
