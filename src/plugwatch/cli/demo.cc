@@ -8,6 +8,7 @@
 #include "plugwatch/cli/command.h"
 #include "plugwatch/cli/run_service.h"
 #include "plugwatch/core/log.h"
+#include "plugwatch/net/host_port.h"
 #include "plugwatch/sim/tapo_fleet.h"
 
 namespace plugwatch::cli {
@@ -106,10 +107,11 @@ void RegisterDemo(CLI::App& app, Context& ctx) {
         fmt::print("  {:<8} {:<16} tapo at {}\n", d.id, d.name, d.address);
       fmt::print("database: {}  (try: plugwatch events --db {})\n", cfg.storage.path,
                  cfg.storage.path);
+      auto hp = net::ParseHostPort(a->listen, 8080);
       fmt::print(
-          "the web dashboard at http://{} comes with the REST API (issue #5); events print below. "
+          "REST API: http://{}/api/devices — events print below as they happen. "
           "Ctrl-C stops.\n",
-          a->listen);
+          net::HostPort{hp ? hp->host : "127.0.0.1", api_port}.ToString());
       std::fflush(stdout);
     });
   });
