@@ -13,8 +13,7 @@ void RegisterAdmin(CLI::App& app, Context&) {
     db->Add(*cmd);
     cmd->callback([db] {
       auto store = db->OpenStore(/*create=*/true);
-      std::string path = db->db_path.empty() ? db->LoadConfig()->storage.path : db->db_path;
-      fmt::print("database ready: {}\n", path);
+      fmt::print("database ready: {}\n", db->DbPath());
     });
   }
   {
@@ -40,7 +39,7 @@ void RegisterAdmin(CLI::App& app, Context&) {
         ->check(CLI::Range(1, 100000));
     cmd->callback([db, days] {
       auto store = db->OpenStore();
-      auto cfg = db->db_path.empty() ? db->LoadConfig() : std::nullopt;
+      const auto& cfg = db->LoadConfig();
       Duration minute_keep = cfg ? cfg->storage.minute_retention : Duration(90LL * 86'400'000);
       Duration raw_keep(static_cast<long long>(*days) * 86'400'000);
       if (minute_keep < raw_keep) minute_keep = raw_keep;

@@ -33,12 +33,17 @@ struct DbOptions {
   std::string config_path;
   std::string db_path;
   void Add(CLI::App& cmd);
-  // The config (from -c, or ./plugwatch.toml when present), or nullopt.
-  // Throws Exit(2) when the file is given but invalid.
-  std::optional<config::Config> LoadConfig() const;
+  // The config (from -c, or ./plugwatch.toml when present), or nullopt;
+  // read once per command. Throws Exit(2) when the file is given but invalid.
+  const std::optional<config::Config>& LoadConfig() const;
   // The database named by --db, else by the config's storage.path. Throws
   // Exit with a hint when neither is known or the database cannot be opened.
   std::unique_ptr<store::Store> OpenStore(bool create = false) const;
+  // The database path OpenStore uses.
+  std::string DbPath() const;
+
+ private:
+  mutable std::optional<std::optional<config::Config>> config_;
 };
 
 // Throws Exit(code, error.context).

@@ -11,26 +11,33 @@ void DbOptions::Add(CLI::App& cmd) {
   cmd.add_option("--db", db_path, "SQLite database (default: the config's storage.path)");
 }
 
-std::optional<config::Config> DbOptions::LoadConfig() const {
+const std::optional<config::Config>& DbOptions::LoadConfig() const {
+  if (config_) return *config_;
   std::string path = config_path;
-  if (path.empty()) {
-    if (access("plugwatch.toml", F_OK) != 0) return std::nullopt;
+  // ./plugwatch.toml is the default only when nothing else names the database.
+  if (path.empty() && db_path.empty() && access("plugwatch.toml", F_OK) == 0)
     path = "plugwatch.toml";
+  if (path.empty()) {
+    config_.emplace(std::nullopt);
+    return *config_;
   }
   auto cfg = config::LoadFile(path);
   if (!cfg) Throw(cfg.error(), kExitUsage);
-  return std::move(*cfg);
+  config_.emplace(std::move(*cfg));
+  return *config_;
+}
+
+std::string DbOptions::DbPath() const {
+  if (!db_path.empty()) return db_path;
+  const auto& cfg = LoadConfig();
+  if (!cfg)
+    throw Exit{kExitUsage,
+               "no database given — pass --db PATH or -c FILE (or run where plugwatch.toml is)"};
+  return cfg->storage.path;
 }
 
 std::unique_ptr<store::Store> DbOptions::OpenStore(bool create) const {
-  std::string path = db_path;
-  if (path.empty()) {
-    auto cfg = LoadConfig();
-    if (!cfg)
-      throw Exit{kExitUsage,
-                 "no database given — pass --db PATH or -c FILE (or run where plugwatch.toml is)"};
-    path = cfg->storage.path;
-  }
+  const std::string path = DbPath();
   store::OpenOptions opts;
   opts.create = create;
   auto s = store::OpenSqlite(path, opts);

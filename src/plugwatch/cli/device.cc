@@ -164,7 +164,7 @@ void RegisterTest(CLI::App& device, Context& ctx) {
       list = Devices(*store);
     else
       list.push_back(Find(*store, *id));
-    auto cfg = db->db_path.empty() ? db->LoadConfig() : std::nullopt;
+    const auto& cfg = db->LoadConfig();
     Duration timeout = cfg ? cfg->defaults.request_timeout : Duration(3000);
     boost::json::array out;
     int failed = 0;

@@ -41,10 +41,6 @@ bool DeviceMonitor::cycle_running() const {
   return activity_ && activity_->state() != detect::ActivityState::kIdle;
 }
 
-void DeviceMonitor::ExpectSwitch(bool on, std::string source) {
-  expected_switch_.emplace(on, std::move(source));
-}
-
 std::vector<Event> DeviceMonitor::OnReading(const Reading& r) {
   std::vector<Event> events = offline_.OnReading(r);
   if (r.reachable) {
@@ -55,13 +51,9 @@ std::vector<Event> DeviceMonitor::OnReading(const Reading& r) {
       if (state_.on && *state_.on != *r.relay_on) {
         Event e = MakeEvent(*r.relay_on ? EventType::kSwitchedOn : EventType::kSwitchedOff, r.at,
                             device_, site_);
-        std::string source = "device";
-        if (expected_switch_ && expected_switch_->first == *r.relay_on)
-          source = expected_switch_->second;
-        e.data["source"] = source;
+        e.data["source"] = "device";
         events.push_back(std::move(e));
       }
-      if (expected_switch_ && expected_switch_->first == *r.relay_on) expected_switch_.reset();
       state_.on = r.relay_on;
     }
   }

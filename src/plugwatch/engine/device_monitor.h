@@ -1,8 +1,8 @@
 // DeviceMonitor: everything plugwatch works out from one device's readings —
 // cycles (ActivityDetector, when the device has [activity] settings),
 // offline/online (OfflineDetector), plugwatch's own lifetime energy counter,
-// and relay changes (switched_on/off, attributed to whoever asked for the
-// switch, else to the device itself). Pure: readings and time in, events out.
+// and relay changes (switched_on/off with source "device"; switches made by
+// plugwatch itself are recorded by whoever made them). Pure: readings and time in, events out.
 //
 // Not thread-safe; the engine uses it from its event loop.
 #pragma once
@@ -42,10 +42,6 @@ class DeviceMonitor {
   std::vector<Event> OnReading(const Reading& r);
   std::vector<Event> OnTick(TimePoint now);
 
-  // The next relay change to `on` is attributed to `source` ("api", "cli",
-  // "automation") instead of "device".
-  void ExpectSwitch(bool on, std::string source);
-
   boost::json::object Snapshot() const;
   const DeviceState& state() const { return state_; }
   bool cycle_running() const;  // a cycle is starting, active or stopping
@@ -58,7 +54,6 @@ class DeviceMonitor {
   std::optional<detect::ActivityDetector> activity_;
   detect::OfflineDetector offline_;
   detect::EnergyCounter energy_;
-  std::optional<std::pair<bool, std::string>> expected_switch_;
   DeviceState state_;
 };
 

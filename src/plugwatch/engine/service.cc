@@ -261,19 +261,13 @@ int RunService(asio::io_context& io, config::Config cfg, ServiceOptions opts,
   if (setup) setup(service);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  asio::steady_timer deadline(io);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     log::info("plugwatch: signal {} received, shutting down", sig);
+    // Shutdown stops polling and waits for the store's last commit; nothing
+    // left on the loop needs to finish, so it stops at once.
     service.Shutdown();
-    // Two-phase and bounded: whatever is still in flight gets 10 s.
-    deadline.expires_after(std::chrono::seconds(10));
-    deadline.async_wait([&](const boost::system::error_code& e) {
-      if (!e) io.stop();
-    });
-    // Connections and timers of stopped drivers finish quickly; stop the loop
-    // as soon as the poller has let go.
-    asio::post(io, [&] { io.stop(); });
+    io.stop();
   });
   io.run();
   service.Shutdown();

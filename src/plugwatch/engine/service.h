@@ -87,8 +87,8 @@ class Service {
 };
 
 // Runs a service until SIGINT or SIGTERM: opens the store, Start(), runs the
-// loop, then shuts down within 10 s. `setup` runs after Start() on the loop
-// (demo: print the banner). Returns the process exit status (0, or 1 with the
+// loop, then shuts down (stops polling, saves state, waits for the last commit). `setup` runs after
+// Start() on the loop (demo: print the banner). Returns the process exit status (0, or 1 with the
 // error printed to stderr).
 // Emulators (demo) may share the io_context.
 int RunService(boost::asio::io_context& io, config::Config cfg, ServiceOptions opts,

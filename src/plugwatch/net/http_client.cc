@@ -12,7 +12,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <charconv>
 #include <optional>
 
@@ -74,39 +73,41 @@ bool IEquals(std::string_view a, std::string_view b) {
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
-// Renders `req` exactly as Beast does for the request Send used to build
-// (Host first, the caller's headers in order, then Content-Length as
-// prepare_payload sets it; keep-alive is implicit in HTTP/1.1), into `out`.
-// Returns false for requests where Beast's rules are less simple (headers it
-// manages, repeated names, TRACE, no target, line breaks): Send then builds a
-// Beast message as before.
-bool RenderRequest(const HttpRequest& req, std::string_view host_header, std::string& out) {
-  if (req.method.empty() || req.method == "TRACE" || req.target.empty() ||
-      HasLineBreak(req.method) || HasLineBreak(req.target))
-    return false;
-  std::size_t size = req.method.size() + req.target.size() + host_header.size() + 64;
-  for (std::size_t i = 0; i < req.headers.size(); ++i) {
-    const auto& [k, v] = req.headers[i];
-    if (k.empty() || HasLineBreak(k) || HasLineBreak(v) || IEquals(k, "Host") ||
-        IEquals(k, "Content-Length") || IEquals(k, "Transfer-Encoding") || IEquals(k, "Connection"))
-      return false;
-    for (std::size_t j = 0; j < i; ++j)
-      if (IEquals(req.headers[j].first, k)) return false;
+// Renders `req` as HTTP/1.1 bytes into `out`: Host first, the caller's headers
+// in order, then Content-Length (keep-alive is implicit in HTTP/1.1). Host,
+// Content-Length, Transfer-Encoding and Connection are this client's to set,
+// so a caller's copies are dropped. Fails with kInvalidArgument when a line
+// break would let a value inject headers.
+Result<void> RenderRequest(const HttpRequest& req, std::string_view host_header, std::string& out) {
+  if (req.method.empty() || req.target.empty() || HasLineBreak(req.method) ||
+      HasLineBreak(req.target))
+    return Fail(Errc::kInvalidArgument,
+                "HTTP request needs a method and a target without line breaks");
+  std::size_t size =
+      req.method.size() + req.target.size() + host_header.size() + 64 + req.body.size();
+  for (const auto& [k, v] : req.headers) {
+    if (k.empty() || HasLineBreak(k) || HasLineBreak(v))
+      return Fail(Errc::kInvalidArgument,
+                  "HTTP header names and values must not contain line breaks");
     size += k.size() + v.size() + 4;
   }
-  size += req.body.size();
   out.clear();
   out.reserve(size);
   out.append(req.method).append(" ").append(req.target).append(" HTTP/1.1\r\nHost: ");
   out.append(host_header).append("\r\n");
-  for (const auto& [k, v] : req.headers) out.append(k).append(": ").append(v).append("\r\n");
-  if (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "OPTIONS") {
+  for (const auto& [k, v] : req.headers) {
+    if (IEquals(k, "Host") || IEquals(k, "Content-Length") || IEquals(k, "Transfer-Encoding") ||
+        IEquals(k, "Connection"))
+      continue;
+    out.append(k).append(": ").append(v).append("\r\n");
+  }
+  if (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
     char digits[24];
     const auto end = std::to_chars(digits, digits + sizeof digits, req.body.size()).ptr;
     out.append("Content-Length: ").append(digits, end).append("\r\n");
   }
   out.append("\r\n").append(req.body);
-  return true;
+  return {};
 }
 
 Error NetError(const beast::error_code& ec, std::string_view stage, const std::string& where,
@@ -133,20 +134,9 @@ asio::awaitable<Result<HttpResponse>> HttpClient::Send(const HttpRequest& req, D
   Impl& s = *impl_;
   const std::string& where = s.host_header;
 
-  // The request as bytes; Beast's serializer only for unusual requests.
   std::string wire;
-  std::optional<http::request<http::string_body>> out;
-  if (!RenderRequest(req, s.host_header, wire)) {
-    out.emplace();
-    out->method_string(req.method);
-    out->target(req.target);
-    out->version(11);
-    out->set(http::field::host, s.host_header);
-    for (const auto& [k, v] : req.headers) out->set(k, v);
-    out->body() = req.body;
-    out->prepare_payload();
-    out->keep_alive(true);
-  }
+  if (auto r = RenderRequest(req, s.host_header, wire); !r)
+    co_return std::unexpected(Wrap(r.error(), where));
 
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool reused = s.connected;
@@ -174,15 +164,8 @@ asio::awaitable<Result<HttpResponse>> HttpClient::Send(const HttpRequest& req, D
       s.buffer.clear();
     }
 
-    boost::system::error_code wec;
-    if (out) {
-      auto [ec, n] = co_await http::async_write(s.stream, *out, kUse);
-      wec = ec;
-    } else {
-      const asio::const_buffer bytes = asio::buffer(wire);
-      auto [ec, n] = co_await asio::async_write(s.stream, bytes, kUse);
-      wec = ec;
-    }
+    const asio::const_buffer bytes = asio::buffer(wire);
+    auto [wec, wn] = co_await asio::async_write(s.stream, bytes, kUse);
     if (wec) {
       Close();
       if (reused && wec != beast::error::timeout) continue;

@@ -130,3 +130,24 @@ TEST(HttpServerListen, AddressInUseSaysWhatToDo) {
 
 }  // namespace
 }  // namespace plugwatch::net
+
+namespace plugwatch::net {
+namespace {
+
+TEST(HttpClientRequest, RefusesHeaderInjection) {
+  boost::asio::io_context io;
+  HttpClient client(io.get_executor(), "127.0.0.1", 9);
+  HttpRequest req{.target = "/"};
+  req.headers.emplace_back("X-Label", "POWER\r\nX-Evil: 1");
+  auto r = RunUntilDone(io, [&]() -> boost::asio::awaitable<Result<HttpResponse>> {
+    co_return co_await client.Send(req, Duration(500));
+  }());
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().Is(Errc::kInvalidArgument));
+  EXPECT_EQ(r.error().context,
+            "127.0.0.1:9: HTTP header names and values must not contain line breaks");
+  EXPECT_EQ(client.connects(), 0);  // refused before connecting
+}
+
+}  // namespace
+}  // namespace plugwatch::net
