@@ -30,8 +30,15 @@ std::optional<TimePoint> HeartbeatWatchdog::deadline() const {
   return last_heartbeat_ + period_ + grace_;
 }
 
-std::vector<Event> HeartbeatWatchdog::OnHeartbeat(TimePoint received_at) {
+std::vector<Event> HeartbeatWatchdog::OnHeartbeat(TimePoint received_at,
+                                                  std::optional<TimePoint> up_since) {
   std::vector<Event> out;
+  // Decision 7; since_ is the outage's start by then. A clock that went back
+  // may put received_at before it: then received_at stands.
+  auto back_at = [&] {
+    TimePoint t = std::min(up_since.value_or(received_at), received_at);
+    return since_ <= received_at ? std::max(t, since_) : t;
+  };
   switch (state_) {
     case PowerState::kUnknown:
       state_ = PowerState::kUp;
@@ -40,11 +47,11 @@ std::vector<Event> HeartbeatWatchdog::OnHeartbeat(TimePoint received_at) {
     case PowerState::kUp:
       if (received_at >= *deadline()) {
         out.push_back(Lose(last_heartbeat_ + period_));
-        out.push_back(Regain(received_at));
+        out.push_back(Regain(back_at()));
       }
       break;
     case PowerState::kDown:
-      out.push_back(Regain(received_at));
+      out.push_back(Regain(back_at()));
       break;
   }
   last_heartbeat_ = received_at;
@@ -68,12 +75,12 @@ Event HeartbeatWatchdog::Lose(TimePoint ts) {
   return e;
 }
 
-Event HeartbeatWatchdog::Regain(TimePoint received_at) {
-  Event e = MakeEvent(EventType::kPowerRestored, received_at);
+Event HeartbeatWatchdog::Regain(TimePoint at) {
+  Event e = MakeEvent(EventType::kPowerRestored, at);
   e.data["started_at"] = FormatTimestamp(since_);
-  e.data["was_off_for_s"] = NonNegativeSeconds(received_at - since_);
+  e.data["was_off_for_s"] = NonNegativeSeconds(at - since_);
   state_ = PowerState::kUp;
-  since_ = received_at;
+  since_ = at;
   return e;
 }
 

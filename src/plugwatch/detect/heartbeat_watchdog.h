@@ -20,7 +20,8 @@
 //                   know), or, in the late case above, the estimated start;
 //                   data {cause "heartbeat", label, last_heartbeat_at,
 //                   started_at (RFC 3339), was_on_for_s}.
-//   power_restored  ts = the heartbeat's receive time;
+//   power_restored  ts = the heartbeat's receive time (or when the sender
+//                   says power came back, decision 7);
 //                   data {cause "heartbeat", label, started_at, was_off_for_s}.
 //
 // Decisions (the rules a reader needs to predict an outcome):
@@ -55,6 +56,12 @@
 //     when its time is earlier than the previous one (the server clock went
 //     back): later ticks come from the same clock, so the deadline moves back
 //     with it.
+//  7. A heartbeat that restores power may say when the power really came
+//     back (`up_since`: a client that could not reach the server, e.g. while
+//     the service was stopped, knows when it started trying). The outage
+//     then ends there instead of at the receive time, clamped to
+//     [the outage's start, received_at]; the up period begins there too.
+//     Without it the receive time is the best evidence.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -74,7 +81,10 @@ class HeartbeatWatchdog {
   HeartbeatWatchdog(std::string label, std::string site, Duration period, Duration grace);
 
   // May emit power_restored, or power_lost then power_restored (decision 5).
-  std::vector<Event> OnHeartbeat(TimePoint received_at);
+  // up_since: when the sender says the power came back, already converted to
+  // the server's clock (decision 7); ignored unless the heartbeat restores.
+  std::vector<Event> OnHeartbeat(TimePoint received_at,
+                                 std::optional<TimePoint> up_since = std::nullopt);
   // May emit power_lost with ts = now.
   std::vector<Event> OnTick(TimePoint now);
 
@@ -102,8 +112,8 @@ class HeartbeatWatchdog {
  private:
   // Up → Down; ts is the event's time.
   Event Lose(TimePoint ts);
-  // Down → Up at received_at.
-  Event Regain(TimePoint received_at);
+  // Down → Up at `at`.
+  Event Regain(TimePoint at);
   Event MakeEvent(EventType type, TimePoint ts) const;
 
   std::string label_;

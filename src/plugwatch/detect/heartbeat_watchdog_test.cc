@@ -240,6 +240,60 @@ TEST(HeartbeatWatchdog, SilenceIsDetectedWithinThreeAndAHalfSeconds) {
   EXPECT_EQ(w.deadline(), back + kPeriod + kGrace);
 }
 
+TEST(HeartbeatWatchdog, ARestoringHeartbeatMayDateTheReturnOfPower) {
+  // Decision 7: the client could not reach the server (the service was
+  // stopped) from `back` on; its first delivered heartbeat says so.
+  HeartbeatWatchdog w = Make();
+  w.OnHeartbeat(kT0);
+  ASSERT_EQ(w.OnTick(kT0 + seconds(5)).size(), 1u);  // lost; started at kT0 + 1 s
+  const TimePoint back = kT0 + seconds(60);
+  const TimePoint received = kT0 + seconds(300);
+  auto restored = w.OnHeartbeat(received, back);
+  ASSERT_EQ(restored.size(), 1u);
+  EXPECT_EQ(restored[0].ts, back);
+  EXPECT_DOUBLE_EQ(Num(restored[0], "was_off_for_s"), 59.0);
+  EXPECT_EQ(w.since(), back);
+  EXPECT_EQ(w.last_heartbeat_at(), received);  // silence is still measured from here
+  EXPECT_EQ(w.deadline(), received + kPeriod + kGrace);
+}
+
+TEST(HeartbeatWatchdog, TheDateOfReturnIsClampedToTheOutage) {
+  HeartbeatWatchdog before = Make();
+  before.OnHeartbeat(kT0);
+  before.OnTick(kT0 + seconds(5));
+  // A claim from before the outage began ends it where it began.
+  auto early = before.OnHeartbeat(kT0 + seconds(20), kT0 - seconds(100));
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_EQ(early[0].ts, kT0 + kPeriod);
+  EXPECT_DOUBLE_EQ(Num(early[0], "was_off_for_s"), 0.0);
+
+  // A claim from the future is the receive time.
+  HeartbeatWatchdog after = Make();
+  after.OnHeartbeat(kT0);
+  after.OnTick(kT0 + seconds(5));
+  auto late = after.OnHeartbeat(kT0 + seconds(20), kT0 + seconds(999));
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].ts, kT0 + seconds(20));
+}
+
+TEST(HeartbeatWatchdog, AnOutageMissedWhileStoppedEndsWhenTheClientSaysPowerCameBack) {
+  // Nobody ticked: the first heartbeat finds the deadline passed.
+  HeartbeatWatchdog w = Make();
+  w.OnHeartbeat(kT0);
+  auto events = w.OnHeartbeat(kT0 + seconds(600), kT0 + seconds(400));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type, EventType::kPowerLost);
+  EXPECT_EQ(events[1].type, EventType::kPowerRestored);
+  EXPECT_DOUBLE_EQ(Num(events[1], "was_off_for_s"), 399.0);
+}
+
+TEST(HeartbeatWatchdog, UpSinceIsIgnoredWhenPowerWasNotLost) {
+  HeartbeatWatchdog w = Make();
+  w.OnHeartbeat(kT0);
+  EXPECT_TRUE(w.OnHeartbeat(kT0 + seconds(1), kT0 - seconds(50)).empty());
+  EXPECT_EQ(w.since(), kT0);
+}
+
 TEST(HeartbeatWatchdog, ProductDefaultsLoseAfterFiftySeconds) {
   HeartbeatWatchdog w("POWER", "home", seconds(10), seconds(40));
   w.OnHeartbeat(kT0);

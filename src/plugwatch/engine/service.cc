@@ -93,7 +93,7 @@ Result<void> Service::ReconcileDevices() {
   std::map<std::string, boost::json::object> states;
   std::map<std::string, double> totals;
   if (first) {
-    if (auto s = store_->LoadDeviceStates())
+    if (auto s = store_->LoadStates())
       states = std::move(*s);
     else
       return Fail(s.error());
@@ -228,7 +228,7 @@ void Service::Emit(std::vector<Event> events, Device& d) {
 }
 
 void Service::SaveSnapshot(Device& d, TimePoint now) {
-  store_->SaveDeviceState(d.spec.id, d.monitor->Snapshot());
+  store_->SaveState(d.spec.id, d.monitor->Snapshot());
   d.last_snapshot = now;
 }
 

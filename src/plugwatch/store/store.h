@@ -1,6 +1,7 @@
 // Store: the one interface to plugwatch's history and state (devices,
-// readings with rollups, events, cycles, detector snapshots, lifetime energy
-// totals). SQLite is the embedded default (store/sqlite/); PostgreSQL later.
+// readings with rollups, events, cycles, outages, heartbeats, check counts,
+// detector snapshots, lifetime energy totals). SQLite is the embedded default (store/sqlite/);
+// PostgreSQL later.
 //
 // Threading: writes are queued to the store's own writer thread and
 // group-committed (one transaction per batch); OnCommit callbacks run on that
@@ -58,7 +59,34 @@ struct EventQuery {
 struct CleanupStats {
   long long raw_readings_deleted = 0;
   long long minute_rollups_deleted = 0;
+  long long heartbeats_deleted = 0;
   long long events_kept = 0;
+};
+
+// A power outage of a site (cause "quorum") or of a heartbeat label (cause
+// "heartbeat").
+struct OutageRecord {
+  long long id = 0;
+  std::string site;
+  std::string label;  // "" for quorum outages
+  std::string cause;  // "heartbeat" | "quorum"
+  TimePoint started_at{};
+  std::optional<TimePoint> ended_at;  // nullopt while it goes on
+  std::vector<std::string> devices;   // quorum: the devices found unreachable
+};
+
+struct HeartbeatRecord {
+  std::string label;
+  TimePoint received_at{};  // the server's clock: this is what counts
+  std::optional<TimePoint> client_ts;
+  std::string remote;  // the sender's address
+};
+
+// Checks in a window: kind "site" counts polls of the site's quorum devices
+// (failures: failed polls), kind "label" counts received heartbeats.
+struct CheckCount {
+  long long checks = 0;
+  long long failures = 0;
 };
 
 struct StoredDevice {
@@ -95,8 +123,19 @@ class Store {
   virtual void RecordReading(const Reading& r, std::optional<double> lifetime_energy_wh,
                              OnCommit done = {}) = 0;
   virtual void RecordCycle(const CycleRecord& c, OnCommit done = {}) = 0;
-  // Detector state of one device, replaced on each call; restored at start.
-  virtual void SaveDeviceState(std::string_view device, boost::json::object snapshot) = 0;
+  // Detector state, replaced on each call; restored at start. key: a device
+  // id, "label:<label>" or "site:<site>".
+  virtual void SaveState(std::string_view key, boost::json::object snapshot) = 0;
+  // Stores an acknowledged heartbeat and counts it as a check of its label.
+  virtual void RecordHeartbeat(const HeartbeatRecord& h, OnCommit done = {}) = 0;
+  // Opens an outage (ended_at unset), or closes the open outage of the same
+  // site, label and cause (ended_at set; devices, when given, replace the
+  // stored ones). A closed outage with no open one to close is stored whole,
+  // and opening one that is already open changes nothing.
+  virtual void RecordOutage(const OutageRecord& o, OnCommit done = {}) = 0;
+  // Adds to the check counts of the hour holding `at`.
+  virtual void RecordChecks(std::string_view kind, std::string_view scope, TimePoint at,
+                            CheckCount add) = 0;
   // Blocks until everything queued before the call is committed.
   virtual Result<void> Flush() = 0;
 
@@ -108,12 +147,19 @@ class Store {
   // the 1-minute or 1-hour rollups, whichever is the finest that fits.
   virtual Result<std::vector<ReadingPoint>> QueryReadings(std::string_view device, TimePoint since,
                                                           TimePoint until, int max_points) = 0;
-  virtual Result<std::map<std::string, boost::json::object>> LoadDeviceStates() = 0;
+  // Outages that overlap [since, now] (ongoing ones always), newest first.
+  virtual Result<std::vector<OutageRecord>> QueryOutages(TimePoint since, bool ongoing_only) = 0;
+  // Check counts of the hours that overlap [since, until].
+  virtual Result<CheckCount> QueryChecks(std::string_view kind, std::string_view scope,
+                                         TimePoint since, TimePoint until) = 0;
+  // The receive time of the label's last stored heartbeat.
+  virtual Result<std::optional<TimePoint>> LastHeartbeat(std::string_view label) = 0;
+  virtual Result<std::map<std::string, boost::json::object>> LoadStates() = 0;
   virtual Result<std::map<std::string, double>> LoadEnergyTotals() = 0;  // Wh per device
 
-  // Deletes raw readings older than `now - raw_older_than` and 1-minute
-  // rollups older than `now - minute_older_than`; hourly rollups, events and
-  // cycles stay.
+  // Deletes raw readings and heartbeats older than `now - raw_older_than`
+  // and 1-minute rollups older than `now - minute_older_than`; hourly
+  // rollups, events, cycles, outages and check counts stay.
   virtual Result<CleanupStats> Cleanup(TimePoint now, Duration raw_older_than,
                                        Duration minute_older_than) = 0;
 };

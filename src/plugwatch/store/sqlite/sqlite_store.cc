@@ -298,7 +298,7 @@ Result<void> SqliteStore::RemoveDevice(std::string_view id) {
     }
     // History (readings, events, cycles, energy) stays; detector state would
     // only mislead a device added later under the same id.
-    auto state = c.Prepare("DELETE FROM device_state WHERE device = ?");
+    auto state = c.Prepare("DELETE FROM detector_state WHERE key = ?");
     if (!state) return Fail(state.error());
     if (auto r = state->Bind(device).Run(); !r) return r;
     return BumpDevicesRevision(c);
@@ -358,10 +358,9 @@ void SqliteStore::RecordCycle(const CycleRecord& c, OnCommit done) {
   writer_->Submit(CycleWrite{c}, std::move(done));
 }
 
-void SqliteStore::SaveDeviceState(std::string_view device, boost::json::object snapshot) {
+void SqliteStore::SaveState(std::string_view key, boost::json::object snapshot) {
   writer_->Submit(
-      StateWrite{std::string(device), boost::json::serialize(snapshot), UnixMillis(clock_.Now())},
-      {});
+      StateWrite{std::string(key), boost::json::serialize(snapshot), UnixMillis(clock_.Now())}, {});
 }
 
 Result<void> SqliteStore::Flush() { return writer_->Flush(); }
@@ -628,20 +627,20 @@ Result<std::vector<ReadingPoint>> SqliteStore::QueryReadings(std::string_view de
   return out;
 }
 
-Result<std::map<std::string, boost::json::object>> SqliteStore::LoadDeviceStates() {
+Result<std::map<std::string, boost::json::object>> SqliteStore::LoadStates() {
   std::lock_guard lk(read_mu_);
-  auto st = reader_->Prepare("SELECT device, snapshot FROM device_state");
+  auto st = reader_->Prepare("SELECT key, snapshot FROM detector_state");
   if (!st) return Fail(st.error());
   std::map<std::string, boost::json::object> out;
   for (;;) {
     auto row = st->Step();
     if (!row) return Fail(row.error());
     if (!*row) return out;
-    std::string device = st->Text(0);
+    std::string key = st->Text(0);
     auto snapshot =
-        ParseObject(st->Text(1), fmt::format("{}: device_state of '{}'", reader_->path(), device));
+        ParseObject(st->Text(1), fmt::format("{}: detector state of '{}'", reader_->path(), key));
     if (!snapshot) return Fail(snapshot.error());
-    out.emplace(std::move(device), std::move(*snapshot));
+    out.emplace(std::move(key), std::move(*snapshot));
   }
 }
 
@@ -671,6 +670,22 @@ Result<CleanupStats> SqliteStore::Cleanup(TimePoint now, Duration raw_older_than
                              FloorDiv(UnixMillis(now - minute_older_than), kMinuteMs));
   if (!minutes) return Fail(minutes.error());
   stats.minute_rollups_deleted = *minutes;
+  // Heartbeats go with the raw readings, a chunk per transaction.
+  for (;;) {
+    long long n = 0;
+    auto r = writer_->Run([&](Connection& c) -> Result<void> {
+      auto st = c.Prepare(
+          "DELETE FROM heartbeats WHERE rowid IN (SELECT rowid FROM heartbeats "
+          "WHERE received_at < ? LIMIT ?)");
+      if (!st) return Fail(st.error());
+      if (auto d = st->Bind(UnixMillis(now - raw_older_than), kCleanupChunk).Run(); !d) return d;
+      n = c.Changes();
+      return {};
+    });
+    if (!r) return Fail(r.error());
+    stats.heartbeats_deleted += n;
+    if (n < kCleanupChunk) break;
+  }
   std::lock_guard lk(read_mu_);
   auto events = QueryOptInt(*reader_, "SELECT count(*) FROM events");
   if (!events) return Fail(events.error());

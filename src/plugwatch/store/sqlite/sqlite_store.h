@@ -50,7 +50,12 @@ class SqliteStore final : public Store {
   void RecordReading(const Reading& r, std::optional<double> lifetime_energy_wh,
                      OnCommit done = {}) override;
   void RecordCycle(const CycleRecord& c, OnCommit done = {}) override;
-  void SaveDeviceState(std::string_view device, boost::json::object snapshot) override;
+  void SaveState(std::string_view key, boost::json::object snapshot) override;
+  // Outages, heartbeats and checks: power_history.cc.
+  void RecordHeartbeat(const HeartbeatRecord& h, OnCommit done = {}) override;
+  void RecordOutage(const OutageRecord& o, OnCommit done = {}) override;
+  void RecordChecks(std::string_view kind, std::string_view scope, TimePoint at,
+                    CheckCount add) override;
   Result<void> Flush() override;
 
   Result<std::vector<Event>> QueryEvents(const EventQuery& q) override;
@@ -58,7 +63,11 @@ class SqliteStore final : public Store {
                                                std::optional<std::string> device) override;
   Result<std::vector<ReadingPoint>> QueryReadings(std::string_view device, TimePoint since,
                                                   TimePoint until, int max_points) override;
-  Result<std::map<std::string, boost::json::object>> LoadDeviceStates() override;
+  Result<std::vector<OutageRecord>> QueryOutages(TimePoint since, bool ongoing_only) override;
+  Result<CheckCount> QueryChecks(std::string_view kind, std::string_view scope, TimePoint since,
+                                 TimePoint until) override;
+  Result<std::optional<TimePoint>> LastHeartbeat(std::string_view label) override;
+  Result<std::map<std::string, boost::json::object>> LoadStates() override;
   Result<std::map<std::string, double>> LoadEnergyTotals() override;
 
   Result<CleanupStats> Cleanup(TimePoint now, Duration raw_older_than,

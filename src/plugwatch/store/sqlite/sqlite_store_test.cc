@@ -520,14 +520,14 @@ TEST_F(SqliteStoreTest, DeviceStateAndEnergyTotalsPersistAcrossReopen) {
     boost::json::object snapshot;
     snapshot["state"] = "running";
     snapshot["since"] = 123;
-    s->SaveDeviceState("washer", snapshot);
+    s->SaveState("washer", snapshot);
     snapshot["state"] = "idle";
-    s->SaveDeviceState("washer", snapshot);
+    s->SaveState("washer", snapshot);
     s->RecordReading(MakeReading("washer", 0, 10), 12.25);
     s->RecordReading(MakeReading("washer", 10'000, 10), 12.5);
   }
   auto s = Open();
-  auto states = s->LoadDeviceStates();
+  auto states = s->LoadStates();
   ASSERT_TRUE(states);
   ASSERT_EQ(states->size(), 1u);
   EXPECT_EQ(states->at("washer").at("state"), "idle");
@@ -540,11 +540,11 @@ TEST_F(SqliteStoreTest, DeviceStateAndEnergyTotalsPersistAcrossReopen) {
 TEST_F(SqliteStoreTest, RemovingADeviceForgetsItsStateButKeepsItsHistory) {
   auto s = Open();
   ASSERT_TRUE(s->AddDevice(Washer(), "cli"));
-  s->SaveDeviceState("washer", boost::json::object{{"state", "idle"}});
+  s->SaveState("washer", boost::json::object{{"state", "idle"}});
   s->RecordReading(MakeReading("washer", 0, 10), 1.0);
   ASSERT_TRUE(s->Flush());
   ASSERT_TRUE(s->RemoveDevice("washer"));
-  EXPECT_TRUE(s->LoadDeviceStates()->empty());
+  EXPECT_TRUE(s->LoadStates()->empty());
   EXPECT_EQ(s->QueryReadings("washer", At(0), At(1000), 10)->size(), 1u);
   EXPECT_EQ(s->LoadEnergyTotals()->size(), 1u);
 }

@@ -254,11 +254,11 @@ Result<void> Writer::Apply(CycleWrite& w) {
 
 Result<void> Writer::Apply(StateWrite& w) {
   auto st = conn_.Prepare(
-      "INSERT INTO device_state(device, snapshot, updated_at) VALUES (?, ?, ?) "
-      "ON CONFLICT(device) DO UPDATE SET snapshot = excluded.snapshot, "
+      "INSERT INTO detector_state(key, snapshot, updated_at) VALUES (?, ?, ?) "
+      "ON CONFLICT(key) DO UPDATE SET snapshot = excluded.snapshot, "
       "updated_at = excluded.updated_at");
   if (!st) return Fail(st.error());
-  return st->Bind(w.device, w.snapshot_json, w.at_ms).Run();
+  return st->Bind(w.key, w.snapshot_json, w.at_ms).Run();
 }
 
 Result<void> Writer::Apply(Task& task) { return task(conn_); }

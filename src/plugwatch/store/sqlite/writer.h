@@ -53,7 +53,7 @@ struct CycleWrite {
   CycleRecord cycle;
 };
 struct StateWrite {
-  std::string device;
+  std::string key;
   std::string snapshot_json;
   long long at_ms;
 };
