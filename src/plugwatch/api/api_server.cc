@@ -21,6 +21,8 @@ ApiServer::ApiServer(boost::asio::any_io_executor ex, ApiContext ctx)
   AddHealthRoutes(router_, *shared);
   AddDeviceRoutes(router_, *shared);
   AddHistoryRoutes(router_, *shared);
+  AddPowerRoutes(router_, *shared);
+  AddHeartbeatRoutes(router_, *shared);
   impl_->server = std::make_unique<net::HttpServer>(
       ex, [this, shared](net::HttpRequest& req) { return router_.Dispatch(req); },
       net::ServerLimits{.max_body = 64 * 1024});

@@ -47,7 +47,9 @@ class ApiServer {
 // Route registration, one file per resource (api/handlers/).
 void AddHealthRoutes(Router& r, ApiContext& ctx);
 void AddDeviceRoutes(Router& r, ApiContext& ctx);
-void AddHistoryRoutes(Router& r, ApiContext& ctx);  // events, cycles, readings
+void AddHistoryRoutes(Router& r, ApiContext& ctx);    // events, cycles, readings
+void AddPowerRoutes(Router& r, ApiContext& ctx);      // outages, status, statistics
+void AddHeartbeatRoutes(Router& r, ApiContext& ctx);  // /heartbeat, /api/heartbeat
 
 // Wraps a write handler: 401 unless the request carries the API token.
 Handler RequireToken(const ApiContext& ctx, Handler h);

@@ -61,4 +61,11 @@ Result<double> NumberParam(const net::HttpRequest& req, std::string_view name, d
   return v;
 }
 
+Result<TimePoint> SinceParam(const net::HttpRequest& req, TimePoint now) {
+  constexpr double kMaxHours = 24.0 * 366 * 10;
+  auto hours = NumberParam(req, "hours", 24, 0.001, kMaxHours);
+  if (!hours) return Fail(hours.error());
+  return now - Duration(static_cast<long long>(*hours * 3'600'000));
+}
+
 }  // namespace plugwatch::api

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "plugwatch/core/clock.h"
 #include "plugwatch/core/error.h"
 #include "plugwatch/net/http_message.h"
 
@@ -24,5 +25,8 @@ net::HttpResponse ErrorResponse(const Error& e);
 // Fails with kInvalidArgument: "hours must be a number between 0.01 and 87600 (got 'x')".
 Result<double> NumberParam(const net::HttpRequest& req, std::string_view name, double fallback,
                            double min, double max);
+
+// The start of the window `?hours=H` (default 24, up to ten years) ending now.
+Result<TimePoint> SinceParam(const net::HttpRequest& req, TimePoint now);
 
 }  // namespace plugwatch::api

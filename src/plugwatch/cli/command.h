@@ -54,6 +54,7 @@ void RegisterDemo(CLI::App& app, Context& ctx);
 void RegisterSim(CLI::App& app, Context& ctx);
 void RegisterDevice(CLI::App& app, Context& ctx);
 void RegisterEvents(CLI::App& app, Context& ctx);
+void RegisterPower(CLI::App& app, Context& ctx);  // outages, stats
 void RegisterAdmin(CLI::App& app, Context& ctx);  // init-db, check-config, cleanup, version
 
 int Main(int argc, char** argv);

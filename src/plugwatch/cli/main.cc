@@ -22,8 +22,8 @@ int Main(int argc, char** argv) {
   });
   Context ctx;
   using Registrar = void (*)(CLI::App&, Context&);
-  for (Registrar r :
-       {RegisterServe, RegisterDemo, RegisterSim, RegisterDevice, RegisterEvents, RegisterAdmin})
+  for (Registrar r : {RegisterServe, RegisterDemo, RegisterSim, RegisterDevice, RegisterEvents,
+                      RegisterPower, RegisterAdmin})
     r(app, ctx);
   try {
     app.parse(argc, argv);

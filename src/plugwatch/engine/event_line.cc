@@ -18,6 +18,14 @@ std::string Text(const boost::json::object& o, const char* key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+std::string DeviceList(const boost::json::object& o) {
+  std::string out;
+  if (auto* v = o.if_contains("devices"); v && v->is_array())
+    for (const auto& d : v->as_array())
+      if (d.is_string()) out += (out.empty() ? "" : ", ") + std::string(d.as_string());
+  return out;
+}
+
 }  // namespace
 
 std::string SummarizeEvent(const Event& e) {
@@ -41,9 +49,14 @@ std::string SummarizeEvent(const Event& e) {
     case EventType::kDeviceOnline:
       return fmt::format("online again after {}", HumanDuration(Number(d, "offline_for_s")));
     case EventType::kPowerLost:
-      return "power lost";
+      if (Text(d, "cause") == "heartbeat")
+        return fmt::format("power lost — no heartbeat from {} since {}", Text(d, "label"),
+                           Text(d, "last_heartbeat_at"));
+      return fmt::format("power lost — {} of {} devices unreachable ({})", Number(d, "unreachable"),
+                         Number(d, "total"), DeviceList(d));
     case EventType::kPowerRestored:
-      return fmt::format("power restored after {}", HumanDuration(Number(d, "was_off_for_s")));
+      return fmt::format("power restored after {} ({})", HumanDuration(Number(d, "was_off_for_s")),
+                         Text(d, "cause") == "heartbeat" ? Text(d, "label") : "quorum");
     case EventType::kSwitchedOn:
     case EventType::kSwitchedOff:
       return fmt::format("switched {} ({})", e.type == EventType::kSwitchedOn ? "on" : "off",

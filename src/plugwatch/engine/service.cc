@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cmath>
 #include <cstdio>
 #include <set>
 
@@ -17,8 +19,10 @@ namespace plugwatch::engine {
 namespace asio = boost::asio;
 
 struct Service::Ticker {
-  explicit Ticker(asio::io_context& io) : timer(io) {}
+  explicit Ticker(asio::io_context& io) : timer(io), deadline(io) {}
   asio::steady_timer timer;
+  asio::steady_timer deadline;  // the next heartbeat label's silence
+  std::optional<TimePoint> deadline_at;
   bool stopped = false;
 };
 
@@ -30,6 +34,7 @@ Service::Service(asio::io_context& io, config::Config cfg, std::unique_ptr<store
       clock_(clock),
       opts_(opts),
       poller_(io.get_executor(), clock, [this](const Reading& r) { HandleReading(r); }),
+      power_(cfg_),
       ticker_(std::make_shared<Ticker>(io)) {}
 
 Service::~Service() { Shutdown(); }
@@ -41,9 +46,15 @@ Result<void> Service::Start() {
       std::fputs((FormatEventLine(e) + "\n").c_str(), stdout);
       std::fflush(stdout);
     });
-  if (auto r = ReconcileDevices(); !r) return r;
+  auto states = store_->LoadStates();
+  if (!states) return Fail(states.error());
+  power_.Restore(*states);
+  ReplayHeartbeats();
+  if (auto r = ReconcileDevices(&*states); !r) return r;
+  power_saved_ = clock_.Now();
   log::info("plugwatch: monitoring {} device(s), database {}", devices_.size(), cfg_.storage.path);
   ScheduleTick();
+  ArmDeadline();
   return {};
 }
 
@@ -51,9 +62,12 @@ void Service::Shutdown() {
   if (ticker_->stopped) return;
   ticker_->stopped = true;
   ticker_->timer.cancel();
+  ticker_->deadline.cancel();
   poller_.StopAll();
   const TimePoint now = clock_.Now();
   for (auto& [id, d] : devices_) SaveSnapshot(d, now);
+  SavePowerState();
+  FlushChecks(now);
   if (auto r = store_->Flush(); !r) log::error("shutdown: {}", r.error().context);
 }
 
@@ -61,6 +75,11 @@ std::optional<DeviceState> Service::State(const std::string& device) const {
   auto it = devices_.find(device);
   if (it == devices_.end()) return std::nullopt;
   return it->second.monitor->state();
+}
+
+void Service::ForEachDevice(
+    const std::function<void(const DeviceSpec&, const DeviceState&)>& visit) const {
+  for (const auto& [id, d] : devices_) visit(d.spec, d.monitor->state());
 }
 
 Result<void> Service::SyncConfigDevices() {
@@ -81,7 +100,7 @@ Result<void> Service::SyncConfigDevices() {
   return {};
 }
 
-Result<void> Service::ReconcileDevices() {
+Result<void> Service::ReconcileDevices(const std::map<std::string, boost::json::object>* states) {
   auto rev = store_->DevicesRevision();
   if (!rev) return Fail(rev.error());
   if (*rev == devices_rev_) return {};
@@ -90,13 +109,10 @@ Result<void> Service::ReconcileDevices() {
   const bool first = devices_rev_ < 0;
   devices_rev_ = *rev;
 
-  std::map<std::string, boost::json::object> states;
+  static const std::map<std::string, boost::json::object> kNone;
+  if (!states) states = &kNone;
   std::map<std::string, double> totals;
   if (first) {
-    if (auto s = store_->LoadStates())
-      states = std::move(*s);
-    else
-      return Fail(s.error());
     if (auto t = store_->LoadEnergyTotals())
       totals = std::move(*t);
     else
@@ -121,9 +137,9 @@ Result<void> Service::ReconcileDevices() {
     }
     // A device new to this process: at start-up from the maps loaded above;
     // later (added by the CLI) it has no saved state yet.
-    auto st = states.find(spec.id);
+    auto st = states->find(spec.id);
     auto tot = totals.find(spec.id);
-    StartDevice(spec, st == states.end() ? nullptr : &st->second,
+    StartDevice(spec, st == states->end() ? nullptr : &st->second,
                 tot == totals.end() ? 0.0 : tot->second);
   }
   for (auto it = devices_.begin(); it != devices_.end();) {
@@ -133,6 +149,7 @@ Result<void> Service::ReconcileDevices() {
     }
     log::info("device {}: removed or disabled; no longer polled", it->first);
     poller_.Remove(it->first);
+    EmitPower(power_.RemoveDevice(it->first, clock_.Now()));
     it = devices_.erase(it);
   }
   return {};
@@ -154,8 +171,10 @@ void Service::StartDevice(const DeviceSpec& spec, const boost::json::object* sna
                : DeviceMonitor(spec, confirm, energy_wh));
   log::info("device {}: {} every {}", spec.id, (*driver)->Describe(),
             FormatDuration(cfg_.PollInterval(spec)));
+  d.power_reachable = d.monitor->state().reachable;
   devices_[spec.id] = std::move(d);
   poller_.Add(std::move(*driver), cfg_.PollInterval(spec));
+  EmitPower(power_.SetDevice(spec, devices_[spec.id].power_reachable, clock_.Now()));
 }
 
 void Service::HandleReading(const Reading& r) {
@@ -176,6 +195,15 @@ void Service::HandleReading(const Reading& r) {
   }
   if (!r.reachable && r.error && changed) log::warn("device {}: {}", r.device, r.error->context);
   Emit(std::move(events), d);
+  if (d.spec.in_quorum) {
+    auto& checks = site_checks_[d.spec.site];
+    ++checks.checks;
+    if (!r.reachable) ++checks.failures;
+  }
+  if (st.reachable != d.power_reachable) {
+    d.power_reachable = st.reachable;
+    EmitPower(power_.SetDevice(d.spec, st.reachable, r.at));
+  }
   if (d.monitor->cycle_running() || r.at - d.last_snapshot >= opts_.snapshot_every)
     SaveSnapshot(d, r.at);
 }
@@ -204,27 +232,97 @@ void Service::Emit(std::vector<Event> events, Device& d) {
     if ((e.type == EventType::kSwitchedOn || e.type == EventType::kSwitchedOff) &&
         e.data.at("source").as_string() == "device" && ClaimedByOtherProcess(e, d))
       continue;
-    if (e.type == EventType::kCycleFinished) {
-      store::CycleRecord c;
-      c.device = e.device;
-      c.site = e.site;
-      auto num = [&](const char* k) {
-        auto* v = e.data.if_contains(k);
-        return v && v->is_number() ? v->to_number<double>() : 0.0;
-      };
-      if (auto* s = e.data.if_contains("started_at"); s && s->is_string())
-        if (auto t = ParseTimestamp(s->as_string())) c.started_at = *t;
-      if (auto* s = e.data.if_contains("ended_at"); s && s->is_string())
-        if (auto t = ParseTimestamp(s->as_string())) c.ended_at = *t;
-      c.duration_s = num("duration_s");
-      c.energy_wh = num("energy_wh");
-      c.peak_w = num("peak_w");
-      c.cost = num("cost");
-      store_->RecordCycle(c);
-    }
-    Event recorded = store_->RecordEvent(std::move(e));
-    bus_.Publish(recorded);
+    Record(std::move(e));
   }
+}
+
+void Service::Record(Event e) {
+  if (e.type == EventType::kCycleFinished) {
+    store::CycleRecord c;
+    c.device = e.device;
+    c.site = e.site;
+    auto num = [&](const char* k) {
+      auto* v = e.data.if_contains(k);
+      return v && v->is_number() ? v->to_number<double>() : 0.0;
+    };
+    if (auto* s = e.data.if_contains("started_at"); s && s->is_string())
+      if (auto t = ParseTimestamp(s->as_string())) c.started_at = *t;
+    if (auto* s = e.data.if_contains("ended_at"); s && s->is_string())
+      if (auto t = ParseTimestamp(s->as_string())) c.ended_at = *t;
+    c.duration_s = num("duration_s");
+    c.energy_wh = num("energy_wh");
+    c.peak_w = num("peak_w");
+    c.cost = num("cost");
+    store_->RecordCycle(c);
+  }
+  if (auto outage = OutageFromEvent(e)) store_->RecordOutage(*outage);
+  Event recorded = store_->RecordEvent(std::move(e));
+  bus_.Publish(recorded);
+}
+
+void Service::EmitPower(std::vector<Event> events) {
+  if (events.empty()) return;
+  for (auto& e : events) Record(std::move(e));
+  SavePowerState();
+}
+
+void Service::SavePowerState() {
+  for (auto& [key, snap] : power_.Snapshots()) store_->SaveState(key, std::move(snap));
+  power_saved_ = clock_.Now();
+}
+
+void Service::FlushChecks(TimePoint now) {
+  for (const auto& [site, add] : site_checks_) store_->RecordChecks("site", site, now, add);
+  site_checks_.clear();
+}
+
+void Service::ReplayHeartbeats() {
+  // Heartbeats are acknowledged once stored, while the label's state is
+  // saved only when it changes (and now and then): the newest stored
+  // heartbeat may be later than the saved state, and counts.
+  for (const auto& [label, w] : power_.labels()) {
+    auto last = store_->LastHeartbeat(label);
+    if (!last) {
+      log::warn("heartbeat {}: cannot read the last heartbeat: {}", label, last.error().context);
+      continue;
+    }
+    auto known = w.last_heartbeat_at();
+    if (*last && (!known || **last > *known)) EmitPower(power_.OnHeartbeat(label, **last));
+  }
+}
+
+void Service::Heartbeat(store::HeartbeatRecord h, std::optional<TimePoint> up_since,
+                        std::function<void(const Result<void>&)> done) {
+  if (h.client_ts) {
+    const double skew = Seconds(h.received_at - *h.client_ts);
+    if (skew > 60 || skew < -60)
+      log::warn(
+          "heartbeat {}: the sender's clock is {:.0f} s {} the server's ({}); plugwatch "
+          "judges by the receive time, but check the sender's time sync",
+          h.label, std::abs(skew), skew > 0 ? "behind" : "ahead of", h.remote);
+  }
+  EmitPower(power_.OnHeartbeat(h.label, h.received_at, up_since));
+  ArmDeadline();
+  // The acknowledgement waits for this write, which commits after the events
+  // and state queued above.
+  store_->RecordHeartbeat(h,
+                          [ex = io_.get_executor(), done = std::move(done)](const Result<void>& r) {
+                            asio::post(ex, [done, r] { done(r); });
+                          });
+}
+
+void Service::ArmDeadline() {
+  auto next = power_.NextDeadline();
+  auto ticker = ticker_;
+  if (ticker->stopped || !next || (ticker->deadline_at && *ticker->deadline_at <= *next)) return;
+  ticker->deadline_at = next;
+  ticker->deadline.expires_after(std::max(Duration(0), *next - clock_.Now()));
+  ticker->deadline.async_wait([this, ticker](const boost::system::error_code& ec) {
+    if (ec || ticker->stopped) return;
+    ticker->deadline_at.reset();
+    EmitPower(power_.OnTick(clock_.Now()));
+    ArmDeadline();
+  });
 }
 
 void Service::SaveSnapshot(Device& d, TimePoint now) {
@@ -239,6 +337,9 @@ void Service::ScheduleTick() {
     if (ec || ticker->stopped) return;
     const TimePoint now = clock_.Now();
     for (auto& [id, d] : devices_) Emit(d.monitor->OnTick(now), d);
+    EmitPower(power_.OnTick(now));
+    FlushChecks(now);
+    if (now - power_saved_ >= opts_.snapshot_every) SavePowerState();
     if (auto r = ReconcileDevices(); !r) log::warn("device list: {}", r.error().context);
     ScheduleTick();
   });

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "plugwatch/engine/device_monitor.h"
 #include "plugwatch/engine/event_bus.h"
 #include "plugwatch/engine/poller.h"
+#include "plugwatch/engine/power_watch.h"
 #include "plugwatch/store/store.h"
 
 namespace plugwatch::engine {
@@ -52,6 +54,15 @@ class Service {
   store::Store& store() { return *store_; }
   const config::Config& config() const { return cfg_; }
   std::optional<DeviceState> State(const std::string& device) const;
+  // Visits every monitored device, in id order.
+  void ForEachDevice(const std::function<void(const DeviceSpec&, const DeviceState&)>& visit) const;
+  const PowerWatch& power() const { return power_; }
+
+  // A heartbeat for h.label (which must be configured): judged, then stored;
+  // `done` runs on the loop once it is durable (or failed) — only then may
+  // it be acknowledged. up_since: HeartbeatWatchdog decision 7.
+  void Heartbeat(store::HeartbeatRecord h, std::optional<TimePoint> up_since,
+                 std::function<void(const Result<void>&)> done);
 
  private:
   struct Device {
@@ -61,14 +72,25 @@ class Service {
     TimePoint last_snapshot{};
     std::optional<bool> last_reachable;
     std::optional<bool> last_on;
+    std::optional<bool> power_reachable;  // what PowerWatch was last told
     long long last_claimed_event_id = 0;
   };
 
   Result<void> SyncConfigDevices();
-  Result<void> ReconcileDevices();
+  // states: the saved detector states, at start-up only.
+  Result<void> ReconcileDevices(const std::map<std::string, boost::json::object>* states = nullptr);
+  void ReplayHeartbeats();
   void StartDevice(const DeviceSpec& spec, const boost::json::object* snapshot, double energy_wh);
   void HandleReading(const Reading& r);
   void Emit(std::vector<Event> events, Device& d);
+  // power_lost / power_restored from PowerWatch: recorded, then its state saved.
+  void EmitPower(std::vector<Event> events);
+  // Stores (with its cycle or outage) and publishes one event.
+  void Record(Event e);
+  void SavePowerState();
+  void FlushChecks(TimePoint now);
+  // Wakes the loop when the next heartbeat label's silence runs out.
+  void ArmDeadline();
   bool ClaimedByOtherProcess(const Event& e, Device& d);
   void SaveSnapshot(Device& d, TimePoint now);
   void ScheduleTick();
@@ -82,6 +104,9 @@ class Service {
   Poller poller_;
   std::map<std::string, Device> devices_;
   long long devices_rev_ = -1;
+  PowerWatch power_;
+  TimePoint power_saved_{};
+  std::map<std::string, store::CheckCount> site_checks_;  // not yet recorded
   struct Ticker;
   std::shared_ptr<Ticker> ticker_;
 };

@@ -12,12 +12,8 @@ namespace {
 namespace json = boost::json;
 using Awaitable = boost::asio::awaitable<net::HttpResponse>;
 
-constexpr double kMaxHours = 24.0 * 366 * 10;
-
 Result<TimePoint> Since(const ApiContext& ctx, const net::HttpRequest& req) {
-  auto hours = NumberParam(req, "hours", 24, 0.001, kMaxHours);
-  if (!hours) return Fail(hours.error());
-  return ctx.clock.Now() - Duration(static_cast<long long>(*hours * 3'600'000));
+  return SinceParam(req, ctx.clock.Now());
 }
 
 }  // namespace
