@@ -59,7 +59,6 @@ struct EventQuery {
 struct CleanupStats {
   long long raw_readings_deleted = 0;
   long long minute_rollups_deleted = 0;
-  long long heartbeats_deleted = 0;
   long long events_kept = 0;
 };
 
@@ -126,7 +125,8 @@ class Store {
   // Detector state, replaced on each call; restored at start. key: a device
   // id, "label:<label>" or "site:<site>".
   virtual void SaveState(std::string_view key, boost::json::object snapshot) = 0;
-  // Stores an acknowledged heartbeat and counts it as a check of its label.
+  // Keeps the label's latest heartbeat and counts it as a check of the
+  // label. Heartbeats of one group commit cost one write per label.
   virtual void RecordHeartbeat(const HeartbeatRecord& h, OnCommit done = {}) = 0;
   // Opens an outage (ended_at unset), or closes the open outage of the same
   // site, label and cause (ended_at set; devices, when given, replace the
@@ -157,9 +157,9 @@ class Store {
   virtual Result<std::map<std::string, boost::json::object>> LoadStates() = 0;
   virtual Result<std::map<std::string, double>> LoadEnergyTotals() = 0;  // Wh per device
 
-  // Deletes raw readings and heartbeats older than `now - raw_older_than`
-  // and 1-minute rollups older than `now - minute_older_than`; hourly
-  // rollups, events, cycles, outages and check counts stay.
+  // Deletes raw readings older than `now - raw_older_than` and 1-minute
+  // rollups older than `now - minute_older_than`; hourly rollups, events,
+  // cycles, outages and check counts stay.
   virtual Result<CleanupStats> Cleanup(TimePoint now, Duration raw_older_than,
                                        Duration minute_older_than) = 0;
 };

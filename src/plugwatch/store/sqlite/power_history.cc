@@ -43,19 +43,7 @@ Result<void> AddChecks(Connection& c, std::string_view kind, std::string_view sc
 }  // namespace
 
 void SqliteStore::RecordHeartbeat(const HeartbeatRecord& h, OnCommit done) {
-  writer_->Submit(
-      Task([h](Connection& c) -> Result<void> {
-        auto st = c.Prepare(
-            "INSERT INTO heartbeats(label, received_at, client_ts, remote) "
-            "VALUES (?, ?, ?, ?)");
-        if (!st) return Fail(st.error());
-        std::optional<long long> client;
-        if (h.client_ts) client = UnixMillis(*h.client_ts);
-        if (auto r = st->Bind(h.label, UnixMillis(h.received_at), client, h.remote).Run(); !r)
-          return r;
-        return AddChecks(c, "label", h.label, FloorDiv(UnixMillis(h.received_at), kHourMs), {1, 0});
-      }),
-      std::move(done));
+  writer_->Submit(HeartbeatWrite{h}, std::move(done));
 }
 
 void SqliteStore::RecordOutage(const OutageRecord& o, OnCommit done) {
@@ -137,12 +125,12 @@ Result<CheckCount> SqliteStore::QueryChecks(std::string_view kind, std::string_v
 
 Result<std::optional<TimePoint>> SqliteStore::LastHeartbeat(std::string_view label) {
   std::lock_guard lk(read_mu_);
-  auto st = reader_->Prepare("SELECT max(received_at) FROM heartbeats WHERE label = ?");
+  auto st = reader_->Prepare("SELECT received_at FROM heartbeat_labels WHERE label = ?");
   if (!st) return Fail(st.error());
   auto row = st->Bind(label).Step();
   if (!row) return Fail(row.error());
-  if (auto ms = st->OptInt(0)) return std::optional<TimePoint>(FromUnixMillis(*ms));
-  return std::optional<TimePoint>();
+  if (!*row) return std::optional<TimePoint>();
+  return std::optional<TimePoint>(FromUnixMillis(st->Int(0)));
 }
 
 }  // namespace plugwatch::store::sqlite

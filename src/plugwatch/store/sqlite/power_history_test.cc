@@ -138,17 +138,25 @@ TEST(PowerHistory, ChecksAddUpPerHour) {
   EXPECT_EQ(both->failures, 3);
 }
 
-TEST(PowerHistory, CleanupDeletesOldHeartbeatsButKeepsTheirCounts) {
+TEST(PowerHistory, TheLatestHeartbeatWinsAndCountsAddUpAcrossBatches) {
   auto s = OpenMemory();
-  s->RecordHeartbeat({"POWER", At(0), std::nullopt, "127.0.0.1"});
-  s->RecordHeartbeat({"POWER", At(10 * 86400), std::nullopt, "127.0.0.1"});
+  // One batch, out of order: the latest receive time wins.
+  s->RecordHeartbeat({"POWER", At(30), At(29), "10.0.0.2"});
+  s->RecordHeartbeat({"POWER", At(20), At(19), "10.0.0.1"});
   ASSERT_TRUE(s->Flush());
-  auto stats = s->Cleanup(At(10 * 86400), Duration(7LL * 86'400'000), Duration(90LL * 86'400'000));
-  ASSERT_TRUE(stats);
-  EXPECT_EQ(stats->heartbeats_deleted, 1);
-  auto checks = s->QueryChecks("label", "POWER", At(0), At(10 * 86400));
-  ASSERT_TRUE(checks);
-  EXPECT_EQ(checks->checks, 2);
+  // A later batch with an older heartbeat (a clock that went back) still counts.
+  s->RecordHeartbeat({"POWER", At(25), std::nullopt, "10.0.0.3"});
+  s->RecordHeartbeat({"POWER", At(3600 + 5), std::nullopt, "10.0.0.4"});
+  ASSERT_TRUE(s->Flush());
+  auto last = s->LastHeartbeat("POWER");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(*last, At(3605));
+  auto first_hour = s->QueryChecks("label", "POWER", At(0), At(3599));
+  ASSERT_TRUE(first_hour);
+  EXPECT_EQ(first_hour->checks, 3);
+  auto all = s->QueryChecks("label", "POWER", At(0), At(7200));
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->checks, 4);
 }
 
 TEST(PowerHistory, StatesAreKeptByKey) {

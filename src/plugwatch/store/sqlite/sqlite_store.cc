@@ -670,22 +670,6 @@ Result<CleanupStats> SqliteStore::Cleanup(TimePoint now, Duration raw_older_than
                              FloorDiv(UnixMillis(now - minute_older_than), kMinuteMs));
   if (!minutes) return Fail(minutes.error());
   stats.minute_rollups_deleted = *minutes;
-  // Heartbeats go with the raw readings, a chunk per transaction.
-  for (;;) {
-    long long n = 0;
-    auto r = writer_->Run([&](Connection& c) -> Result<void> {
-      auto st = c.Prepare(
-          "DELETE FROM heartbeats WHERE rowid IN (SELECT rowid FROM heartbeats "
-          "WHERE received_at < ? LIMIT ?)");
-      if (!st) return Fail(st.error());
-      if (auto d = st->Bind(UnixMillis(now - raw_older_than), kCleanupChunk).Run(); !d) return d;
-      n = c.Changes();
-      return {};
-    });
-    if (!r) return Fail(r.error());
-    stats.heartbeats_deleted += n;
-    if (n < kCleanupChunk) break;
-  }
   std::lock_guard lk(read_mu_);
   auto events = QueryOptInt(*reader_, "SELECT count(*) FROM events");
   if (!events) return Fail(events.error());

@@ -123,6 +123,7 @@ void Writer::RunBatch(std::vector<Pending>& batch) {
       }
     }
     if (outcome) outcome = FlushRollups();
+    if (outcome) outcome = FlushHeartbeats();
     if (outcome) outcome = conn_.Exec("COMMIT");
     if (!outcome) {
       if (conn_.InTransaction()) (void)conn_.Exec("ROLLBACK");
@@ -156,6 +157,8 @@ Result<void> Writer::ApplyInSavepoint(WriteOp& op) {
     if (!st) return Fail(st.error());
     return st->Run();
   };
+  // A heartbeat only updates this batch's summary: no SQL to undo.
+  if (auto* hb = std::get_if<HeartbeatWrite>(&op)) return Apply(*hb);
   if (auto r = run("SAVEPOINT op"); !r) return r;
   Result<void> r = std::visit([this](auto& o) { return Apply(o); }, op);
   if (!r && conn_.InTransaction()) (void)run("ROLLBACK TO op");
@@ -263,6 +266,44 @@ Result<void> Writer::Apply(StateWrite& w) {
 
 Result<void> Writer::Apply(Task& task) { return task(conn_); }
 
+Result<void> Writer::Apply(HeartbeatWrite& w) {
+  const HeartbeatRecord& h = w.heartbeat;
+  LabelBatch& b = heartbeats_[h.label];
+  if (b.count == 0 || h.received_at >= b.latest.received_at) b.latest = h;
+  ++b.count;
+  ++b.per_hour[FloorDiv(UnixMillis(h.received_at), kHourMs)];
+  return {};
+}
+
+Result<void> Writer::FlushHeartbeats() {
+  if (heartbeats_.empty()) return {};
+  auto latest = conn_.Prepare(
+      "INSERT INTO heartbeat_labels(label, received_at, client_ts, remote, received) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(label) DO UPDATE SET "
+      "received = received + excluded.received, "
+      "client_ts = iif(excluded.received_at >= received_at, excluded.client_ts, client_ts), "
+      "remote = iif(excluded.received_at >= received_at, excluded.remote, remote), "
+      "received_at = max(received_at, excluded.received_at)");
+  if (!latest) return Fail(latest.error());
+  auto checks = conn_.Prepare(
+      "INSERT INTO checks(kind, scope, hour, checks, failures) VALUES ('label', ?, ?, ?, 0) "
+      "ON CONFLICT(kind, scope, hour) DO UPDATE SET checks = checks + excluded.checks");
+  if (!checks) return Fail(checks.error());
+  for (const auto& [label, b] : heartbeats_) {
+    std::optional<long long> client;
+    if (b.latest.client_ts) client = UnixMillis(*b.latest.client_ts);
+    if (auto r =
+            latest->Bind(label, UnixMillis(b.latest.received_at), client, b.latest.remote, b.count)
+                .Run();
+        !r)
+      return r;
+    for (const auto& [hour, n] : b.per_hour)
+      if (auto r = checks->Bind(label, hour, n).Run(); !r) return r;
+  }
+  heartbeats_.clear();
+  return {};
+}
+
 Result<void> Writer::FlushRollups() {
   auto upsert = [this](const char* sql, const RollupBatch::Buckets& buckets) -> Result<void> {
     auto st = conn_.Prepare(sql);
@@ -285,6 +326,7 @@ void Writer::ForgetUncommitted() {
   series_.clear();
   energy_mwh_.clear();
   rollups_.Clear();
+  heartbeats_.clear();
 }
 
 }  // namespace plugwatch::store::sqlite

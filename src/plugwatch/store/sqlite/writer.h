@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -57,9 +58,15 @@ struct StateWrite {
   std::string snapshot_json;
   long long at_ms;
 };
+// Heartbeats of a batch are merged per label (the latest wins, counts add
+// up) and written once, before COMMIT.
+struct HeartbeatWrite {
+  HeartbeatRecord heartbeat;
+};
 // Anything else, run on the writer's connection inside the batch transaction.
 using Task = std::function<Result<void>(Connection&)>;
-using WriteOp = std::variant<ReadingWrite, EventWrite, CycleWrite, StateWrite, Task>;
+using WriteOp =
+    std::variant<ReadingWrite, EventWrite, CycleWrite, StateWrite, HeartbeatWrite, Task>;
 
 class Writer {
  public:
@@ -105,8 +112,10 @@ class Writer {
   Result<void> Apply(EventWrite& w);
   Result<void> Apply(CycleWrite& w);
   Result<void> Apply(StateWrite& w);
+  Result<void> Apply(HeartbeatWrite& w);
   Result<void> Apply(Task& task);
   Result<void> FlushRollups();
+  Result<void> FlushHeartbeats();
   Result<long long> SeriesId(const std::string& device);
   Result<std::optional<long long>> LastEnergyMwh(const std::string& device);
   // After a rollback: the caches may describe rows that no longer exist.
@@ -127,7 +136,13 @@ class Writer {
   std::unordered_map<std::string, long long> series_;
   std::unordered_map<std::string, long long> energy_mwh_;  // lifetime counters, rounded
   RollupBatch rollups_;
-  bool failing_ = false;  // the last batch failed: log recovery once
+  struct LabelBatch {
+    HeartbeatRecord latest;
+    long long count = 0;
+    std::map<long long, long long> per_hour;  // unix hour → heartbeats
+  };
+  std::map<std::string, LabelBatch> heartbeats_;  // this batch's, by label
+  bool failing_ = false;                          // the last batch failed: log recovery once
 
   std::thread thread_;  // last: starts after everything above is ready
 };

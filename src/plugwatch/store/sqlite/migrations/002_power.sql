@@ -25,15 +25,16 @@ CREATE INDEX outages_by_start ON outages(started_at);
 CREATE INDEX outages_by_end ON outages(ended_at);
 CREATE UNIQUE INDEX outages_one_open ON outages(site, label, cause) WHERE ended_at IS NULL;
 
--- Every acknowledged heartbeat: the server's receive time decides, the
--- client's own timestamp is kept for diagnosis. Deleted with raw readings.
-CREATE TABLE heartbeats (
-  label TEXT NOT NULL,
+-- The latest acknowledged heartbeat of each label: the server's receive time
+-- decides, the client's own timestamp is kept for diagnosis. One row per
+-- label, so a flood of heartbeats costs one upsert per group commit.
+CREATE TABLE heartbeat_labels (
+  label TEXT PRIMARY KEY,
   received_at INTEGER NOT NULL,
-  client_ts INTEGER,   -- the client's timestamp, if it sent one
-  remote TEXT NOT NULL -- the sender's address
-) STRICT;
-CREATE INDEX heartbeats_by_label ON heartbeats(label, received_at);
+  client_ts INTEGER,    -- the client's timestamp, if it sent one
+  remote TEXT NOT NULL, -- the sender's address
+  received INTEGER NOT NULL  -- heartbeats received, ever
+) STRICT, WITHOUT ROWID;
 
 -- Checks per hour: kind 'site' counts the polls of a site's quorum devices
 -- (failures: polls that failed); kind 'label' counts received heartbeats.

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# bench/heartbeat_ingest.sh BUILD_DIR
+#
+# Heartbeat ingest (QUALITY.md: >= 80 % of the requests/s that nginx serves
+# for `return 204` on the same core, with the token checked and every
+# acknowledged heartbeat durable). In one run it alternates:
+#   - nginx, one worker, `return 204`, pinned to CPU 0;
+#   - `plugwatch serve` with one [[heartbeats]] label and a token, pinned to
+#     CPU 0 (the whole process: its event loop and the SQLite writer thread);
+# each loaded by wrk on CPU 1 with keep-alive connections. plugwatch gets
+# `POST /api/heartbeat` with a JSON body and the Bearer token, and answers
+# only after the heartbeat is committed (synchronous=FULL, group commit).
+# It prints a markdown table of medians and the ratio plugwatch / nginx, and
+# writes BUILD/bench-results/heartbeat_ingest-<UTC>.{md,log}.
+#
+# Environment: RUNS=3 DURATION=10 CONNECTIONS=64 THREADS=1
+# Needs wrk and nginx (installed by scripts/deps.sh).
+set -euo pipefail
+
+[[ $# -eq 1 ]] || { echo "usage: bash bench/heartbeat_ingest.sh BUILD_DIR" >&2; exit 2; }
+BUILD=$(cd "$1" && pwd)
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-1}
+OUT=${OUT:-$BUILD/bench-results}
+mkdir -p "$OUT"
+for tool in wrk nginx taskset; do
+  command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] ||
+    { echo "heartbeat_ingest: $tool is missing — run bash scripts/deps.sh" >&2; exit 1; }
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[[ -x $BUILD/plugwatch ]] || { echo "heartbeat_ingest: $BUILD/plugwatch is missing — run make build" >&2; exit 1; }
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+LOG=$OUT/heartbeat_ingest-$STAMP.log
+MD=$OUT/heartbeat_ingest-$STAMP.md
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_port() {
+  for _ in $(seq 100); do
+    (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "heartbeat_ingest: nothing listens on port $1" >&2
+  return 1
+}
+
+TOKEN=bench-heartbeat-token
+cat >"$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"label":"POWER"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+LUA
+
+# wrk's "Requests/sec:" line, and how many responses were not 2xx.
+run_wrk() {  # URL [script]
+  local args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency)
+  [[ -n ${2:-} ]] && args+=(-s "$2")
+  taskset -c 1 wrk "${args[@]}" "$1" >"$WORK/wrk.out" 2>&1
+  cat "$WORK/wrk.out" >>"$LOG"
+  local rps non2xx p99
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.out")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$WORK/wrk.out")
+  p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.out")
+  echo "${rps:-0} ${non2xx:-0} ${p99:-?}"
+}
+
+start_nginx() {
+  local port=$1
+  mkdir -p "$WORK/nginx/logs"
+  cat >"$WORK/nginx/nginx.conf" <<NGX
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  server { listen 127.0.0.1:$port; location / { return 204; } }
+}
+NGX
+  taskset -c 0 "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >>"$LOG" 2>&1 &
+  NGINX_PID=$!
+  PIDS+=("$NGINX_PID")
+  wait_port "$port"
+}
+
+start_plugwatch() {
+  local port=$1 run=$2
+  mkdir -p "$WORK/pw$run"
+  cat >"$WORK/pw$run/plugwatch.toml" <<TOML
+[server]
+listen = "127.0.0.1:$port"
+[storage]
+path = "plugwatch.db"
+[[heartbeats]]
+label = "POWER"
+token = "$TOKEN"
+period = "10s"
+grace = "40s"
+TOML
+  taskset -c 0 "$BUILD/plugwatch" --log-level warn serve -c "$WORK/pw$run/plugwatch.toml" \
+    >>"$LOG" 2>&1 &
+  PW_PID=$!
+  PIDS+=("$PW_PID")
+  wait_port "$port"
+}
+
+stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
+
+echo "heartbeat ingest: $RUNS runs × ${DURATION}s, wrk -t$THREADS -c$CONNECTIONS on CPU 1, servers on CPU 0" | tee -a "$LOG"
+nginx_rps=() pw_rps=() pw_p99=() nginx_p99=()
+for run in $(seq "$RUNS"); do
+  port=$(free_port)
+  start_nginx "$port"
+  read -r rps non2xx p99 < <(run_wrk "http://127.0.0.1:$port/")
+  stop "$NGINX_PID"
+  [[ $non2xx == 0 ]] || { echo "nginx answered $non2xx non-2xx" >&2; exit 1; }
+  nginx_rps+=("$rps"); nginx_p99+=("$p99")
+  echo "run $run: nginx return 204: $rps req/s (p99 $p99)" | tee -a "$LOG"
+
+  port=$(free_port)
+  start_plugwatch "$port" "$run"
+  read -r rps non2xx p99 < <(run_wrk "http://127.0.0.1:$port/api/heartbeat" "$WORK/post.lua")
+  stop "$PW_PID"
+  [[ $non2xx == 0 ]] || { echo "plugwatch answered $non2xx non-2xx" >&2; exit 1; }
+  # Durability check: every acknowledged heartbeat is in the database.
+  stored=$(sqlite3 "$WORK/pw$run/plugwatch.db" "SELECT received FROM heartbeat_labels")
+  pw_rps+=("$rps"); pw_p99+=("$p99")
+  echo "run $run: plugwatch POST /api/heartbeat: $rps req/s (p99 $p99), $stored heartbeats stored" | tee -a "$LOG"
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+n=$(median "${nginx_rps[@]}")
+p=$(median "${pw_rps[@]}")
+ratio=$(awk -v p="$p" -v n="$n" 'BEGIN {printf "%.2f", p / n}')
+{
+  echo
+  echo "| server (CPU 0) | requests/s (median of $RUNS) | p99 latency (runs) |"
+  echo "|---|---|---|"
+  echo "| nginx 1 worker, \`return 204\` | $n | ${nginx_p99[*]} |"
+  echo "| plugwatch \`POST /api/heartbeat\`, token, durable | $p | ${pw_p99[*]} |"
+  echo
+  echo "plugwatch / nginx = **$ratio** (target ≥ 0.80); wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on CPU 1; $(date -u +%Y-%m-%d)"
+} | tee "$MD"
