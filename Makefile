@@ -31,7 +31,9 @@ demo: build
 	@$(BUILD)/plugwatch demo
 
 bench: build
+	@bash scripts/deps.sh bench
 	@bash bench/run.sh $(BUILD)
+	@bash bench/heartbeat_ingest.sh $(BUILD)
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -14,7 +14,7 @@
 # writes BUILD/bench-results/heartbeat_ingest-<UTC>.{md,log}.
 #
 # Environment: RUNS=3 DURATION=10 CONNECTIONS=64 THREADS=1
-# Needs wrk and nginx (installed by scripts/deps.sh).
+# Needs wrk and nginx: bash scripts/deps.sh bench (make bench does it).
 set -euo pipefail
 
 [[ $# -eq 1 ]] || { echo "usage: bash bench/heartbeat_ingest.sh BUILD_DIR" >&2; exit 2; }
@@ -27,7 +27,7 @@ OUT=${OUT:-$BUILD/bench-results}
 mkdir -p "$OUT"
 for tool in wrk nginx taskset; do
   command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] ||
-    { echo "heartbeat_ingest: $tool is missing — run bash scripts/deps.sh" >&2; exit 1; }
+    { echo "heartbeat_ingest: $tool is missing — run bash scripts/deps.sh bench" >&2; exit 1; }
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x $BUILD/plugwatch ]] || { echo "heartbeat_ingest: $BUILD/plugwatch is missing — run make build" >&2; exit 1; }

@@ -2,6 +2,9 @@
 # Installs every Debian package the build and the tests need, idempotently:
 # packages already present are skipped, `apt-get update` runs at most once,
 # and sudo is used only when not root.
+#
+#   bash scripts/deps.sh          build and tests
+#   bash scripts/deps.sh bench    also what the benchmarks need (wrk, nginx)
 set -euo pipefail
 
 packages=(
@@ -12,6 +15,9 @@ packages=(
   python3 python3-pytest python3-cryptography curl
   clang-format clang-tidy
 )
+if [[ ${1:-} == bench ]]; then
+  packages+=(wrk nginx-light)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
