@@ -429,6 +429,64 @@ def start_sim(group: ProcGroup, count: int = 1, profile: str = "constant", watts
     raise AssertionError(f"could not start the emulator:\n{last_error}")
 
 
+# ---------------------------------------------------------------- emulated network devices
+
+
+class SimHttp:
+    """A running `plugwatch sim http` (reachability-probe targets) and its control API."""
+
+    def __init__(self, proc: Proc, base_port: int, count: int, control: str):
+        self.proc = proc
+        self.base_port = base_port
+        self.count = count
+        self.control = control  # "http://127.0.0.1:PORT"
+
+    @property
+    def ports(self) -> list[int]:
+        return [self.base_port + i for i in range(self.count)]
+
+    def address(self, i: int = 0) -> str:
+        return f"127.0.0.1:{self.base_port + i}"
+
+    def devices(self) -> list[dict]:
+        return http_json("GET", f"{self.control}/devices")
+
+    def device(self, i: int = 0) -> dict:
+        return http_json("GET", f"{self.control}/devices/{i}")
+
+    def down(self, i: int) -> dict:
+        return http_json("POST", f"{self.control}/devices/{i}/down", {})
+
+    def up(self, i: int) -> dict:
+        return http_json("POST", f"{self.control}/devices/{i}/up", {})
+
+    def fault(self, i: int, mode: str) -> dict:
+        return http_json("POST", f"{self.control}/devices/{i}/fault", {"mode": mode})
+
+
+def start_sim_http(group: ProcGroup, count: int = 1, name: str = "sim-http") -> SimHttp:
+    """Starts N emulated network devices on free consecutive ports with a control API."""
+    last_error = ""
+    for _ in range(3):
+        base = free_port() if count == 1 else consecutive_ports(count)
+        proc = group.start([BIN, "sim", "http", "--listen", f"127.0.0.1:{base}", "--count",
+                            str(count), "--control", "127.0.0.1:0"], name=name)
+        try:
+            control = proc.wait_for_line(r"control API on (http://127\.0\.0\.1:\d+)", 10).group(1)
+            proc.wait_for_line(r"^emulating \d+ HTTP device\(s\)", 10)
+        except AssertionError:
+            last_error = proc.describe()
+            proc.stop()
+            if "already in use" in last_error:
+                continue
+            raise
+        sim = SimHttp(proc, base, count, control)
+        ports = [d["port"] for d in sim.devices()]
+        assert ports == sim.ports, f"emulator listens on {ports}, asked for {sim.ports}"
+        return sim
+    raise AssertionError(f"could not start the emulator:\n{last_error}")
+
+
 # ---------------------------------------------------------------- config and service
 
 

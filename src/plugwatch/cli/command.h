@@ -55,6 +55,7 @@ void RegisterSim(CLI::App& app, Context& ctx);
 void RegisterDevice(CLI::App& app, Context& ctx);
 void RegisterEvents(CLI::App& app, Context& ctx);
 void RegisterPower(CLI::App& app, Context& ctx);  // outages, stats
+void RegisterHeartbeat(CLI::App& app, Context& ctx);
 void RegisterAdmin(CLI::App& app, Context& ctx);  // init-db, check-config, cleanup, version
 
 int Main(int argc, char** argv);

@@ -11,11 +11,13 @@ int Main(int argc, char** argv) {
   app.fallthrough();
   std::string level;
   app.add_option("--log-level", level,
-                 "trace | debug | info | warn | error | off (default: info for serve, demo "
-                 "and sim; off for one-shot commands, which print their own one-line errors)");
+                 "trace | debug | info | warn | error | off (default: info for serve, demo, "
+                 "sim and heartbeat; off for one-shot commands, which print their own one-line "
+                 "errors)");
   app.parse_complete_callback([&] {
     if (level.empty())
-      level = app.got_subcommand("serve") || app.got_subcommand("demo") || app.got_subcommand("sim")
+      level = app.got_subcommand("serve") || app.got_subcommand("demo") ||
+                      app.got_subcommand("sim") || app.got_subcommand("heartbeat")
                   ? "info"
                   : "off";
     log::Init(level);
@@ -23,7 +25,7 @@ int Main(int argc, char** argv) {
   Context ctx;
   using Registrar = void (*)(CLI::App&, Context&);
   for (Registrar r : {RegisterServe, RegisterDemo, RegisterSim, RegisterDevice, RegisterEvents,
-                      RegisterPower, RegisterAdmin})
+                      RegisterPower, RegisterHeartbeat, RegisterAdmin})
     r(app, ctx);
   try {
     app.parse(argc, argv);

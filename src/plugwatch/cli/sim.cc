@@ -1,4 +1,5 @@
 // plugwatch sim tapo: emulated Tapo P110 plugs for demos, tests and benchmarks.
+// plugwatch sim http: emulated network devices, targets of reachability probes.
 #include <fmt/format.h>
 
 #include <boost/asio/io_context.hpp>
@@ -8,6 +9,7 @@
 #include "plugwatch/core/time.h"
 #include "plugwatch/net/host_port.h"
 #include "plugwatch/sim/control_api.h"
+#include "plugwatch/sim/http_fleet.h"
 #include "plugwatch/sim/tapo_fleet.h"
 
 namespace plugwatch::cli {
@@ -107,12 +109,77 @@ void RegisterSimTapo(CLI::App& sim, Context& ctx) {
   });
 }
 
+void RegisterSimHttp(CLI::App& sim, Context& ctx) {
+  auto* cmd = sim.add_subcommand(
+      "http", "run N emulated network devices (targets of http and tcp reachability probes)");
+  struct Args {
+    std::string listen = "127.0.0.1:9080", control;
+    int count = 1;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--listen", a->listen,
+                  "HOST:PORT of the first device; port 0 picks a free port (only with --count 1)")
+      ->capture_default_str();
+  cmd->add_option("--count", a->count, "number of devices, on consecutive ports")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 60000));
+  cmd->add_option("--control", a->control,
+                  "HOST:PORT for the control API (GET /devices, POST /devices/N/down|up|fault)");
+  cmd->footer(R"(
+Each device answers any HTTP request like a small embedded web server:
+/status/<code> with that status (200..599), /missing with 404, anything else
+with 200 and a one-line body. Any answer counts as reachable for a probe.
+POST /devices/N/down on the control API closes device N's listener and drops
+its connections (http and tcp probes then get "connection refused");
+POST /devices/N/up listens again on the same port; POST /devices/N/fault
+{"mode": "hang"|"garbage"|"http500"|"none"} changes how it answers.)");
+  cmd->callback([&ctx, a] {
+    auto hp = net::ParseHostPort(a->listen, 9080);
+    if (!hp) throw Exit{kExitUsage, "--listen: " + hp.error().context};
+    if (hp->port == 0 && a->count > 1)
+      throw Exit{kExitUsage,
+                 "--listen: port 0 picks one free port, but the devices need consecutive ports "
+                 "— give a base port (e.g. 127.0.0.1:9080) or use --count 1"};
+    sim::HttpFleetOptions o;
+    o.host = hp->host;
+    o.base_port = hp->port;
+    o.count = a->count;
+
+    asio::io_context io(1);
+    auto fleet = sim::HttpFleet::Start(io.get_executor(), o);
+    if (!fleet) Throw(fleet.error());
+    std::unique_ptr<sim::ControlApi> control;
+    if (!a->control.empty()) {
+      auto chp = net::ParseHostPort(a->control, 0);
+      if (!chp) throw Exit{kExitUsage, "--control: " + chp.error().context};
+      control = std::make_unique<sim::ControlApi>(io.get_executor(), **fleet);
+      auto port = control->Listen(chp->host, chp->port);
+      if (!port) Throw(port.error());
+      fmt::print("control API on http://{}\n", net::HostPort{chp->host, *port}.ToString());
+    }
+    const auto first = (*fleet)->port(0), last = (*fleet)->port((*fleet)->size() - 1);
+    fmt::print("emulating {} HTTP device(s) on {}{}\n", a->count,
+               net::HostPort{hp->host, first}.ToString(),
+               a->count > 1 ? fmt::format("-{}", last) : "");
+    std::fflush(stdout);
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code&, int) {
+      if (control) control->Stop();
+      (*fleet)->Stop();
+      io.stop();
+    });
+    io.run();
+    ctx.exit_code = kExitOk;
+  });
+}
+
 }  // namespace
 
 void RegisterSim(CLI::App& app, Context& ctx) {
   auto* sim = app.add_subcommand("sim", "run device emulators");
   sim->require_subcommand(1);
   RegisterSimTapo(*sim, ctx);
+  RegisterSimHttp(*sim, ctx);
 }
 
 }  // namespace plugwatch::cli

@@ -26,7 +26,13 @@ class ProbeDriver final : public Driver {
 
   asio::awaitable<Result<Reading>> Poll() override {
     const TimePoint start = ctx_.clock->Now();
-    Result<void> ok = spec_.kind == "http" ? co_await ProbeHttp() : co_await ProbeTcp();
+    // Not `c ? co_await A() : co_await B()`: g++ 12 destroys the result of
+    // such a conditional twice (a double free whenever the probe failed).
+    Result<void> ok;
+    if (spec_.kind == "http")
+      ok = co_await ProbeHttp();
+    else
+      ok = co_await ProbeTcp();
     if (!ok) {
       health_ = {HealthState::kWarning, "unreachable; retrying at the next poll"};
       co_return std::unexpected(Wrap(ok.error(), fmt::format("{}[{}]", spec_.kind, spec_.id)));

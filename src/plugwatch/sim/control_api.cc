@@ -20,20 +20,6 @@ net::HttpResponse JsonOk(const json::value& v) {
   return r;
 }
 
-std::string_view FaultName(FleetFault f) {
-  switch (f) {
-    case FleetFault::kNone:
-      return "none";
-    case FleetFault::kHang:
-      return "hang";
-    case FleetFault::kGarbage:
-      return "garbage";
-    case FleetFault::kHttp500:
-      return "http500";
-  }
-  return "none";
-}
-
 // Midnight of the device's local day, as UTC.
 TimePoint LocalDayStart(TimePoint now, int utc_offset_min) {
   const auto offset = std::chrono::minutes(utc_offset_min);
@@ -44,7 +30,23 @@ TimePoint LocalDayStart(TimePoint now, int utc_offset_min) {
 }  // namespace
 
 ControlApi::ControlApi(boost::asio::any_io_executor ex, TapoFleet& fleet)
-    : ex_(std::move(ex)), fleet_(fleet) {}
+    : ex_(std::move(ex)), tapo_(&fleet) {}
+
+ControlApi::ControlApi(boost::asio::any_io_executor ex, HttpFleet& fleet)
+    : ex_(std::move(ex)), http_(&fleet) {}
+
+std::size_t ControlApi::size() const { return tapo_ ? tapo_->size() : http_->size(); }
+
+Result<void> ControlApi::SetUp(std::size_t i, bool up) {
+  return tapo_ ? tapo_->SetUp(i, up) : http_->SetUp(i, up);
+}
+
+void ControlApi::SetFault(std::size_t i, FleetFault fault) {
+  if (tapo_)
+    tapo_->SetFault(i, fault);
+  else
+    http_->SetFault(i, fault);
+}
 
 ControlApi::~ControlApi() { Stop(); }
 
@@ -61,16 +63,26 @@ void ControlApi::Stop() {
 }
 
 json::object ControlApi::DeviceJson(std::size_t i) const {
-  const TapoDevice& d = fleet_.device(i);
-  const TimePoint now = fleet_.clock().Now();
+  if (http_ != nullptr) {
+    json::object o;
+    o["index"] = i;
+    o["port"] = http_->port(i);
+    o["up"] = http_->is_up(i);
+    o["fault"] = FleetFaultName(http_->fault(i));
+    o["requests"] = http_->requests(i);
+    return o;
+  }
+  const TapoFleet& fleet = *tapo_;
+  const TapoDevice& d = fleet.device(i);
+  const TimePoint now = fleet.clock().Now();
   const double energy = d.EnergyWh(now);
   const TimePoint day = std::max(LocalDayStart(now, d.options().utc_offset_min), TimePoint{});
   const TapoDeviceStats& s = d.stats();
   json::object o;
   o["index"] = i;
-  o["port"] = fleet_.port(i);
-  o["up"] = fleet_.is_up(i);
-  o["fault"] = FaultName(fleet_.fault(i));
+  o["port"] = fleet.port(i);
+  o["up"] = fleet.is_up(i);
+  o["fault"] = FleetFaultName(fleet.fault(i));
   o["nickname"] = d.options().nickname;
   o["mac"] = d.mac();
   o["relay_on"] = d.relay_on();
@@ -89,12 +101,13 @@ json::object ControlApi::DeviceJson(std::size_t i) const {
 }
 
 net::HttpResponse ControlApi::Handle(const net::HttpRequest& request) {
+  const std::size_t n = size();
   std::string_view path = request.Path();
   if (path == "/devices" || path == "/devices/") {
     if (request.method != "GET") return net::JsonError(405, "use GET /devices");
     json::array all;
-    all.reserve(fleet_.size());
-    for (std::size_t i = 0; i < fleet_.size(); ++i) all.push_back(DeviceJson(i));
+    all.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) all.push_back(DeviceJson(i));
     return JsonOk(all);
   }
   if (!path.starts_with("/devices/")) return net::JsonError(404, "unknown path — try GET /devices");
@@ -106,9 +119,9 @@ net::HttpResponse ControlApi::Handle(const net::HttpRequest& request) {
   std::size_t i = 0;
   const auto [end, ec] =
       std::from_chars(index_text.data(), index_text.data() + index_text.size(), i);
-  if (ec != std::errc() || end != index_text.data() + index_text.size() || i >= fleet_.size())
-    return net::JsonError(
-        404, fmt::format("no device '{}' — indexes are 0..{}", index_text, fleet_.size() - 1));
+  if (ec != std::errc() || end != index_text.data() + index_text.size() || i >= n)
+    return net::JsonError(404,
+                          fmt::format("no device '{}' — indexes are 0..{}", index_text, n - 1));
   if (action.empty()) {
     if (request.method != "GET") return net::JsonError(405, "use GET /devices/<i>");
     return JsonOk(DeviceJson(i));
@@ -116,12 +129,14 @@ net::HttpResponse ControlApi::Handle(const net::HttpRequest& request) {
   if (request.method != "POST") return net::JsonError(405, "use POST");
 
   if (action == "down" || action == "up") {
-    if (auto ok = fleet_.SetUp(i, action == "up"); !ok)
-      return net::JsonError(503, ok.error().context);
+    if (auto ok = SetUp(i, action == "up"); !ok) return net::JsonError(503, ok.error().context);
     return JsonOk(DeviceJson(i));
   }
   if (action != "relay" && action != "fault")
-    return net::JsonError(404, "unknown action — use relay, down, up or fault");
+    return net::JsonError(404, tapo_ ? "unknown action — use relay, down, up or fault"
+                                     : "unknown action — use down, up or fault");
+  if (action == "relay" && tapo_ == nullptr)
+    return net::JsonError(404, "an emulated network device has no relay — use down, up or fault");
 
   boost::system::error_code jec;
   const json::value body = json::parse(request.body, jec);
@@ -130,7 +145,7 @@ net::HttpResponse ControlApi::Handle(const net::HttpRequest& request) {
     const json::value* on = o != nullptr ? o->if_contains("on") : nullptr;
     if (on == nullptr || !on->is_bool())
       return net::JsonError(400, "body must be {\"on\": true} or {\"on\": false}");
-    fleet_.device(i).SetRelay(on->get_bool(), fleet_.clock().Now());
+    tapo_->device(i).SetRelay(on->get_bool(), tapo_->clock().Now());
     return JsonOk(DeviceJson(i));
   }
   const json::value* mode = o != nullptr ? o->if_contains("mode") : nullptr;
@@ -140,7 +155,7 @@ net::HttpResponse ControlApi::Handle(const net::HttpRequest& request) {
   if (!fault)
     return net::JsonError(400,
                           "body must be {\"mode\": \"none\"|\"hang\"|\"garbage\"|\"http500\"}");
-  fleet_.SetFault(i, *fault);
+  SetFault(i, *fault);
   return JsonOk(DeviceJson(i));
 }
 

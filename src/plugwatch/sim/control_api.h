@@ -1,12 +1,17 @@
-// ControlApi: an HTTP endpoint to watch and steer a TapoFleet from tests,
-// demos and scripts (served by net::HttpServer, JSON in and out):
+// ControlApi: an HTTP endpoint to watch and steer a TapoFleet or an
+// HttpFleet from tests, demos and scripts (served by net::HttpServer, JSON in
+// and out):
 //
 //   GET  /devices               → [{index, port, up, fault, relay_on, power_w,
 //                                   today_energy_wh, energy_wh, stats{…}}, …]
+//                                 (HttpFleet: [{index, port, up, fault,
+//                                   requests}, …])
 //   GET  /devices/<i>           → one such object
 //   POST /devices/<i>/relay     {"on": true|false} → switches at the device,
-//                                 as its button would (the service must notice)
-//   POST /devices/<i>/down      → the device's port refuses connections
+//                                 as its button would (the service must notice);
+//                                 Tapo only
+//   POST /devices/<i>/down      → the device's port refuses connections (its
+//                                 listener is closed, open connections dropped)
 //   POST /devices/<i>/up        → it listens again on the same port
 //   POST /devices/<i>/fault     {"mode": "none"|"hang"|"garbage"|"http500"}
 //
@@ -24,6 +29,7 @@
 
 #include "plugwatch/core/error.h"
 #include "plugwatch/net/http_message.h"
+#include "plugwatch/sim/http_fleet.h"
 #include "plugwatch/sim/tapo_fleet.h"
 
 namespace plugwatch::net {
@@ -35,6 +41,7 @@ namespace plugwatch::sim {
 class ControlApi {
  public:
   ControlApi(boost::asio::any_io_executor ex, TapoFleet& fleet);
+  ControlApi(boost::asio::any_io_executor ex, HttpFleet& fleet);
   ~ControlApi();
   ControlApi(const ControlApi&) = delete;
   ControlApi& operator=(const ControlApi&) = delete;
@@ -51,8 +58,13 @@ class ControlApi {
   boost::json::object DeviceJson(std::size_t i) const;
 
  private:
+  std::size_t size() const;
+  Result<void> SetUp(std::size_t i, bool up);
+  void SetFault(std::size_t i, FleetFault fault);
+
   boost::asio::any_io_executor ex_;
-  TapoFleet& fleet_;
+  TapoFleet* tapo_ = nullptr;  // exactly one of the two is set
+  HttpFleet* http_ = nullptr;
   std::unique_ptr<net::HttpServer> server_;
 };
 

@@ -1,39 +1,11 @@
 #include "plugwatch/sim/tapo_fleet.h"
 
 #include <fmt/format.h>
-#include <sys/resource.h>
 
-#include <stdexcept>
-
-#include "plugwatch/core/log.h"
 #include "plugwatch/net/http_server.h"
+#include "plugwatch/sim/fleet_ports.h"
 
 namespace plugwatch::sim {
-namespace {
-
-constexpr int kRaiseFilesAbove = 200;
-constexpr std::string_view kInUse = "Address already in use";
-
-// Each device needs a listening socket plus one per client connection.
-void RaiseOpenFilesLimit() {
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
-  const rlim_t before = lim.rlim_cur;
-  lim.rlim_cur = lim.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &lim) == 0)
-    log::debug("sim: open-files limit raised from {} to {}", before, lim.rlim_cur);
-}
-
-}  // namespace
-
-std::optional<FleetFault> ParseFleetFault(std::string_view name) {
-  if (name == "none") return FleetFault::kNone;
-  if (name == "hang") return FleetFault::kHang;
-  if (name == "garbage") return FleetFault::kGarbage;
-  if (name == "http500") return FleetFault::kHttp500;
-  return std::nullopt;
-}
-
 struct TapoFleet::Entry {
   explicit Entry(TapoDevice d) : device(std::move(d)) {}
   TapoDevice device;
@@ -49,16 +21,8 @@ TapoFleet::~TapoFleet() { Stop(); }
 
 Result<std::unique_ptr<TapoFleet>> TapoFleet::Start(boost::asio::any_io_executor ex,
                                                     TapoFleetOptions options, const Clock& clock) {
-  if (options.count < 1 || options.count > 65535)
-    return Fail(Errc::kInvalidArgument,
-                fmt::format("count must be 1..65535 (got {})", options.count));
-  if (options.base_port != 0 && options.base_port + options.count - 1 > 65535)
-    return Fail(Errc::kInvalidArgument,
-                fmt::format("base_port + count exceeds 65535 ({} + {}) — choose a lower --listen "
-                            "port or a smaller --count",
-                            options.base_port, options.count));
+  if (auto ok = PrepareFleetPorts(options.base_port, options.count); !ok) return Fail(ok.error());
   if (auto ok = TapoDevice::Validate(options.device); !ok) return Fail(ok.error());
-  if (options.count > kRaiseFilesAbove) RaiseOpenFilesLimit();
 
   std::unique_ptr<TapoFleet> fleet(new TapoFleet(std::move(ex), std::move(options), clock));
   const TapoFleetOptions& o = fleet->options_;
@@ -71,29 +35,16 @@ Result<std::unique_ptr<TapoFleet>> TapoFleet::Start(boost::asio::any_io_executor
     d.ip = o.host;
     if (o.count != 1) d.nickname = fmt::format("plug-{}", i);
     fleet->entries_.push_back(std::make_unique<Entry>(TapoDevice(std::move(d), start)));
-    const std::uint16_t port = o.base_port == 0 ? 0 : static_cast<std::uint16_t>(o.base_port + i);
-    if (auto ok = fleet->Listen(*fleet->entries_.back(), port); !ok) return Fail(ok.error());
+    if (auto ok = fleet->Listen(*fleet->entries_.back(), FleetPort(o.base_port, i)); !ok)
+      return Fail(ok.error());
   }
   return fleet;
 }
 
 Result<void> TapoFleet::Listen(Entry& e, std::uint16_t port) {
   auto handler = [this, &e](net::HttpRequest& in) -> boost::asio::awaitable<net::HttpResponse> {
+    if (auto faulty = FaultResponse(e.fault)) co_return std::move(*faulty);
     net::HttpResponse out;
-    switch (e.fault) {
-      case FleetFault::kNone:
-        break;
-      case FleetFault::kHang:
-        out.hang = true;
-        co_return out;
-      case FleetFault::kGarbage:
-        out.headers.emplace_back("Content-Type", "application/octet-stream");
-        for (int i = 0; i < 64; ++i) out.body.push_back(static_cast<char>((i * 73 + 41) & 0xff));
-        co_return out;
-      case FleetFault::kHttp500:
-        out.status = 500;
-        co_return out;
-    }
     HttpRequest req{std::move(in.method), std::move(in.target),
                     std::string(in.Header("Cookie").value_or("")), std::move(in.body)};
     HttpResponse res = e.device.Handle(req, clock_.Now());
@@ -103,17 +54,10 @@ Result<void> TapoFleet::Listen(Entry& e, std::uint16_t port) {
     out.hang = res.hang;
     co_return out;
   };
-  auto server = std::make_unique<net::HttpServer>(ex_, std::move(handler));
-  auto bound = server->Listen(options_.host, port);
-  if (!bound) {
-    Error err = bound.error();
-    if (const auto at = err.context.find(kInUse); at != std::string::npos)
-      err.context = err.context.substr(0, at + kInUse.size()) +
-                    " — choose another --listen port or a smaller --count";
-    return Fail(std::move(err));
-  }
-  e.port = *bound;
-  e.server = std::move(server);
+  auto listening = ListenDevice(ex_, std::move(handler), options_.host, port);
+  if (!listening) return Fail(listening.error());
+  e.port = listening->port;
+  e.server = std::move(listening->server);
   return {};
 }
 

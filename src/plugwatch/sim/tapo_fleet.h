@@ -20,6 +20,7 @@
 
 #include "plugwatch/core/clock.h"
 #include "plugwatch/core/error.h"
+#include "plugwatch/sim/fleet_fault.h"
 #include "plugwatch/sim/tapo_device.h"
 
 namespace plugwatch::sim {
@@ -33,16 +34,6 @@ struct TapoFleetOptions {
   // "plug-<i>".
   TapoDeviceOptions device;
 };
-
-// A fault the fleet answers with instead of the device (SetFault).
-enum class FleetFault {
-  kNone,
-  kHang,     // never answer: clients time out
-  kGarbage,  // 200 with 64 bytes of junk
-  kHttp500,  // 500, empty body
-};
-// "none", "hang", "garbage", "http500"; nullopt for other names.
-std::optional<FleetFault> ParseFleetFault(std::string_view name);
 
 class TapoFleet {
  public:
