@@ -9,6 +9,7 @@ event lines on stdout, the REST API and the CLI.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import urllib.error
@@ -16,7 +17,8 @@ import urllib.request
 
 import pytest
 
-from conftest import free_port, parse_ts, run_cli, start_service, wait_until, write_config
+from conftest import (BIN, free_port, parse_ts, run_cli, start_service, start_sim_http,
+                      wait_until, write_config)
 
 POWER_TOKEN = "power-t0ken"
 GEN_TOKEN = "generator-t0ken"
@@ -119,9 +121,8 @@ def test_silence_is_a_power_loss_and_the_next_heartbeat_restores_it(service):
     assert abs(data["was_off_for_s"] - expected) < 0.5, (data, expected)
     assert data["cause"] == "heartbeat" and data["label"] == "POWER"
 
-    status, outages, _ = call("GET", f"{base}/api/outages?hours=1")
-    assert status == 200
-    [o] = outages
+    [o] = wait_until(lambda: [x for x in call("GET", f"{base}/api/outages?hours=1")[1]
+                              if not x["ongoing"]], 2)
     assert (o["site"], o["label"], o["cause"], o["ongoing"]) == ("home", "POWER", "heartbeat", False)
     assert abs(o["duration_s"] - data["was_off_for_s"]) < 0.01
     assert label_status(base, "POWER")["power"] == "on"
@@ -250,3 +251,88 @@ def test_a_restart_after_power_came_back_announces_one_restoration(procs, tmp_pa
     assert 0 < power["uptime_pct"] < 100
     r = run_cli("outages", "-c", str(cfg))
     assert r.returncode == 0 and "POWER (home)" in r.stdout and "off for" in r.stdout
+
+
+def test_two_of_three_probes_down_is_a_quorum_outage(procs, tmp_path):
+    sim = start_sim_http(procs, count=3)
+    port = free_port()
+    devices = [{"id": name, "kind": kind, "address": sim.address(i), "poll_interval": "300ms"}
+               for i, (name, kind) in enumerate([("router", "http"), ("nas", "tcp"),
+                                                 ("printer", "http")])]
+    # A plug that is excluded from the quorum: its absence changes nothing.
+    devices.append({"id": "spare", "kind": "tcp", "address": "127.0.0.1:9",
+                    "poll_interval": "300ms", "in_quorum": False})
+    cfg = write_config(tmp_path, devices, server={"listen": f"127.0.0.1:{port}"},
+                       extra='[[sites]]\nid = "home"\noutage_quorum = 0.5\nconfirm_checks = 2\n')
+    base = f"http://127.0.0.1:{port}"
+    svc = start_service(procs, cfg, devices=4)
+    svc.proc.wait_for_line(r"api: listening", 5, stream="stderr")
+
+    def site():
+        status, body, _ = call("GET", f"{base}/api/status")
+        assert status == 200, body
+        [home] = [s for s in body["sites"] if s["id"] == "home"]
+        return home
+
+    wait_until(lambda: site()["power"] == "on", 5, message="site never judged on")
+    assert site()["quorum"] == {"unreachable": 0, "total": 3, "threshold": 0.5}
+
+    sim.down(0)
+    time.sleep(1.5)  # one of three: below the quorum
+    assert svc.event_lines("power_lost") == []
+    sim.down(1)
+    lost = svc.wait_event("power_lost", "home", timeout=5)
+    assert "2 of 3 devices unreachable (nas, router)" in lost["summary"]
+    assert site()["power"] == "off"
+
+    sim.up(0)
+    sim.up(1)
+    svc.wait_event("power_restored", "home", timeout=5)
+    assert site()["power"] == "on"
+
+    # The store commits within 50 ms of the event line.
+    [o] = wait_until(lambda: [x for x in call("GET", f"{base}/api/outages?hours=1")[1]
+                              if not x["ongoing"]], 2)
+    assert (o["cause"], o["label"], o["ongoing"], o["devices"]) == ("quorum", None, False,
+                                                                    ["nas", "router"])
+    status, stats, _ = call("GET", f"{base}/api/statistics?hours=1")
+    assert status == 200
+    [home] = [s for s in stats["sites"] if s["site"] == "home"]
+    assert home["outages"] == 1 and home["uptime_pct"] < 100
+    # Polls are counted once a second: wait for the counts to reach the store.
+    wait_until(lambda: [s for s in call("GET", f"{base}/api/statistics?hours=1")[1]["sites"]
+                        if s["site"] == "home"][0]["failed_checks"] >= 4, 5)
+
+
+def test_the_heartbeat_client_dates_the_return_of_power_across_a_restart(procs, tmp_path):
+    """The real client: it starts (power back) while the service is stopped, fails
+    until the service is up again, then delivers with up_since."""
+    port = free_port()
+    cfg = write_config(tmp_path, [], server={"listen": f"127.0.0.1:{port}"},
+                       extra=heartbeats_toml())
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PLUGWATCH_HEARTBEAT_TOKEN": POWER_TOKEN}
+    client_args = [BIN, "heartbeat", "--url", base, "--label", "POWER", "--interval", "1s",
+                   "--timeout", "500ms"]
+
+    svc = start_service(procs, cfg, devices=0)
+    svc.proc.wait_for_line(r"api: listening", 5, stream="stderr")
+    client = procs.start(client_args, name="heartbeat", env=env)
+    wait_until(lambda: label_status(base, "POWER")["power"] == "on", 5)
+    client.stop()  # the power goes off: the client's box goes dark
+    last = parse_ts(label_status(base, "POWER")["last_heartbeat_at"])
+    svc.wait_event("power_lost", "home", timeout=6)
+    assert svc.stop() == 0
+
+    time.sleep(1.0)
+    back = time.time()  # the power returns: the box boots and starts trying
+    client2 = procs.start(client_args, name="heartbeat-again", env=env)
+    time.sleep(3.0)
+    svc2 = start_service(procs, cfg, devices=0, name="serve-again")
+    svc2.wait_event("power_restored", "home", timeout=8)
+    client2.stop()
+    restored = [e for e in svc2.events() if e["type"] == "power_restored"]
+    assert len(restored) == 1
+    expected = back - (last + 1.0)
+    # up_since travels in whole seconds of the client's clock.
+    assert abs(restored[0]["data"]["was_off_for_s"] - expected) < 1.5, (restored, expected)
