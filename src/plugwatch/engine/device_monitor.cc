@@ -41,6 +41,11 @@ bool DeviceMonitor::cycle_running() const {
   return activity_ && activity_->state() != detect::ActivityState::kIdle;
 }
 
+std::optional<bool> DeviceMonitor::confirmed_reachable() const {
+  if (!offline_.known_online()) return std::nullopt;
+  return offline_.online();
+}
+
 std::vector<Event> DeviceMonitor::OnReading(const Reading& r) {
   std::vector<Event> events = offline_.OnReading(r);
   if (r.reachable) {

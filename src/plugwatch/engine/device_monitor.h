@@ -45,6 +45,9 @@ class DeviceMonitor {
   boost::json::object Snapshot() const;
   const DeviceState& state() const { return state_; }
   bool cycle_running() const;  // a cycle is starting, active or stopping
+  // Reachability confirmed by confirm_checks polls in a row (what the outage
+  // quorum counts); std::nullopt until the first confirmation.
+  std::optional<bool> confirmed_reachable() const;
 
  private:
   void Track(const std::vector<Event>& events, TimePoint at, std::optional<bool> observed);

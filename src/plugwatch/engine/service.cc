@@ -171,7 +171,7 @@ void Service::StartDevice(const DeviceSpec& spec, const boost::json::object* sna
                : DeviceMonitor(spec, confirm, energy_wh));
   log::info("device {}: {} every {}", spec.id, (*driver)->Describe(),
             FormatDuration(cfg_.PollInterval(spec)));
-  d.power_reachable = d.monitor->state().reachable;
+  d.power_reachable = d.monitor->confirmed_reachable();
   devices_[spec.id] = std::move(d);
   poller_.Add(std::move(*driver), cfg_.PollInterval(spec));
   EmitPower(power_.SetDevice(spec, devices_[spec.id].power_reachable, clock_.Now()));
@@ -194,15 +194,21 @@ void Service::HandleReading(const Reading& r) {
     d.last_on = st.on;
   }
   if (!r.reachable && r.error && changed) log::warn("device {}: {}", r.device, r.error->context);
+  // The quorum counts a device from when its change began (device_offline is
+  // dated at the first failed poll), not from when it was confirmed.
+  TimePoint changed_at = r.at;
+  for (const auto& e : events)
+    if (e.type == EventType::kDeviceOffline || e.type == EventType::kDeviceOnline)
+      changed_at = e.ts;
   Emit(std::move(events), d);
   if (d.spec.in_quorum) {
     auto& checks = site_checks_[d.spec.site];
     ++checks.checks;
     if (!r.reachable) ++checks.failures;
   }
-  if (st.reachable != d.power_reachable) {
-    d.power_reachable = st.reachable;
-    EmitPower(power_.SetDevice(d.spec, st.reachable, r.at));
+  if (auto confirmed = d.monitor->confirmed_reachable(); confirmed != d.power_reachable) {
+    d.power_reachable = confirmed;
+    EmitPower(power_.SetDevice(d.spec, confirmed, changed_at));
   }
   if (d.monitor->cycle_running() || r.at - d.last_snapshot >= opts_.snapshot_every)
     SaveSnapshot(d, r.at);
