@@ -333,6 +333,26 @@ def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0
 # ---------------------------------------------------------------- HTTP helpers
 
 
+def api_call(method: str, url: str, body: Any = None, token: str | None = None,
+             raw: bytes | None = None, headers: Mapping[str, str] | None = None
+             ) -> tuple[int, Any, dict]:
+    """One request to the service's API: (status, JSON body or None, response headers).
+
+    HTTP errors are answers too: their status and JSON body are returned."""
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    h = {"Content-Type": "application/json", **(headers or {})}
+    if token:
+        h["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, data=data, method=method, headers=h)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            text = resp.read()
+            return resp.status, (json.loads(text) if text else None), dict(resp.headers)
+    except urllib.error.HTTPError as e:
+        text = e.read()
+        return e.code, (json.loads(text) if text else None), dict(e.headers)
+
+
 def http_json(method: str, url: str, body: Any = None, timeout: float = 5.0) -> Any:
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, method=method,

@@ -1,27 +1,16 @@
 """The REST API of a running service: routes, bad input, tokens (INTERFACE.md)."""
 import json
-import urllib.error
-import urllib.request
 
 import pytest
 
-from conftest import BIN, free_port, start_service, start_sim, tapo_device, wait_until, write_config
+from conftest import BIN, api_call, free_port, start_service, start_sim, tapo_device, wait_until, write_config
 
 TOKEN = "t0ken-for-tests"
 
 
 def call(method, url, body=None, token=None, raw=None):
-    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=5) as resp:
-            text = resp.read()
-            return resp.status, (json.loads(text) if text else None)
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+    status, answer, _ = api_call(method, url, body, token=token, raw=raw)
+    return status, answer
 
 
 @pytest.fixture

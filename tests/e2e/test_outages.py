@@ -12,12 +12,11 @@ import json
 import os
 import threading
 import time
-import urllib.error
 import urllib.request
 
 import pytest
 
-from conftest import (BIN, free_port, parse_ts, run_cli, start_service, start_sim_http,
+from conftest import (BIN, api_call, free_port, parse_ts, run_cli, start_service, start_sim_http,
                       wait_until, write_config)
 
 POWER_TOKEN = "power-t0ken"
@@ -35,18 +34,7 @@ def heartbeats_toml(labels=(("POWER", POWER_TOKEN), ("GENERATOR", GEN_TOKEN)),
 
 def call(method: str, url: str, body=None, token: str | None = None, raw: bytes | None = None,
          headers: dict | None = None):
-    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-    h = {"Content-Type": "application/json", **(headers or {})}
-    if token:
-        h["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url, data=data, method=method, headers=h)
-    try:
-        with urllib.request.urlopen(req, timeout=5) as resp:
-            text = resp.read()
-            return resp.status, (json.loads(text) if text else None), dict(resp.headers)
-    except urllib.error.HTTPError as e:
-        text = e.read()
-        return e.code, (json.loads(text) if text else None), dict(e.headers)
+    return api_call(method, url, body, token=token, raw=raw, headers=headers)
 
 
 class Sender:

@@ -50,6 +50,7 @@ void AddDeviceRoutes(Router& r, ApiContext& ctx);
 void AddHistoryRoutes(Router& r, ApiContext& ctx);    // events, cycles, readings
 void AddPowerRoutes(Router& r, ApiContext& ctx);      // outages, status, statistics
 void AddHeartbeatRoutes(Router& r, ApiContext& ctx);  // /heartbeat, /api/heartbeat
+void AddControlRoutes(Router& r, ApiContext& ctx);    // check now, switch on/off
 
 // Wraps a write handler: 401 unless the request carries the API token.
 Handler RequireToken(const ApiContext& ctx, Handler h);

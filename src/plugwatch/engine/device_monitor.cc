@@ -71,6 +71,17 @@ std::vector<Event> DeviceMonitor::OnReading(const Reading& r) {
   return events;
 }
 
+std::vector<Event> DeviceMonitor::OnSwitched(bool on, TimePoint at, std::string_view source) {
+  std::vector<Event> events;
+  if (state_.on != on) {
+    Event e = MakeEvent(on ? EventType::kSwitchedOn : EventType::kSwitchedOff, at, device_, site_);
+    e.data["source"] = source;
+    events.push_back(std::move(e));
+  }
+  state_.on = on;
+  return events;
+}
+
 std::vector<Event> DeviceMonitor::OnTick(TimePoint now) {
   if (!activity_) return {};
   auto events = activity_->OnTick(now);

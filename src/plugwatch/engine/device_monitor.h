@@ -41,6 +41,10 @@ class DeviceMonitor {
 
   std::vector<Event> OnReading(const Reading& r);
   std::vector<Event> OnTick(TimePoint now);
+  // plugwatch switched the relay itself (source "api", "cli", "automation"):
+  // switched_on/off with that source when it changes the known state, and
+  // the next reading showing the new state is not reported again.
+  std::vector<Event> OnSwitched(bool on, TimePoint at, std::string_view source);
 
   boost::json::object Snapshot() const;
   const DeviceState& state() const { return state_; }

@@ -1,9 +1,12 @@
 #include "plugwatch/engine/poller.h"
 
+#include <fmt/format.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
 #include <functional>
 
 #include "plugwatch/core/log.h"
@@ -20,7 +23,18 @@ struct Poller::Slot {
   Duration interval;
   asio::steady_timer timer;
   bool stopped = false;
+  bool busy = false;  // an operation holds the driver
+  // Operations waiting for the driver, first come first served; Release
+  // hands the driver to the front one by cancelling its timer.
+  std::deque<std::shared_ptr<asio::steady_timer>> waiters;
 };
+
+namespace {
+void WakeAll(std::deque<std::shared_ptr<asio::steady_timer>>& waiters) {
+  for (auto& w : waiters) w->cancel();
+  waiters.clear();
+}
+}  // namespace
 
 Poller::Poller(asio::any_io_executor ex, const Clock& clock, OnReading on_reading)
     : ex_(ex), clock_(clock), on_reading_(std::move(on_reading)) {}
@@ -47,6 +61,7 @@ void Poller::Remove(const std::string& id) {
   if (it == slots_.end()) return;
   it->second->stopped = true;
   it->second->timer.cancel();
+  WakeAll(it->second->waiters);
   slots_.erase(it);
 }
 
@@ -54,6 +69,7 @@ void Poller::StopAll() {
   for (auto& [id, slot] : slots_) {
     slot->stopped = true;
     slot->timer.cancel();
+    WakeAll(slot->waiters);
   }
   slots_.clear();
 }
@@ -80,23 +96,82 @@ asio::awaitable<void> Poller::Run(std::shared_ptr<Slot> slot) {
     }
     next += interval;
 
-    const TimePoint started = clock_.Now();
-    auto r = co_await slot->driver->Poll();
-    if (slot->stopped) break;
-    ++stats_.polls;
-    if (r) {
-      on_reading_(*r);
-    } else {
-      ++stats_.failures;
-      Reading failed;
-      failed.device = slot->driver->spec().id;
-      failed.at = clock_.Now();
-      failed.reachable = false;
-      failed.error = r.error();
-      failed.latency = failed.at - started;
-      on_reading_(failed);
-    }
+    if (!co_await Acquire(slot)) break;
+    co_await PollHeld(slot);
+    Release(*slot);
   }
+}
+
+asio::awaitable<Result<Reading>> Poller::PollHeld(std::shared_ptr<Slot> slot) {
+  const TimePoint started = clock_.Now();
+  auto r = co_await slot->driver->Poll();
+  if (slot->stopped)
+    co_return Fail(Errc::kNotFound,
+                   fmt::format("device '{}' was removed during the poll", slot->driver->spec().id));
+  ++stats_.polls;
+  if (r) {
+    on_reading_(*r);
+    co_return r;
+  }
+  ++stats_.failures;
+  Reading failed;
+  failed.device = slot->driver->spec().id;
+  failed.at = clock_.Now();
+  failed.reachable = false;
+  failed.error = r.error();
+  failed.latency = failed.at - started;
+  on_reading_(failed);
+  co_return r;
+}
+
+asio::awaitable<bool> Poller::Acquire(std::shared_ptr<Slot> slot) {
+  if (slot->stopped) co_return false;
+  if (!slot->busy) {
+    slot->busy = true;
+    co_return true;
+  }
+  auto turn =
+      std::make_shared<asio::steady_timer>(slot->timer.get_executor(), Steady::time_point::max());
+  slot->waiters.push_back(turn);
+  co_await turn->async_wait(asio::as_tuple(asio::use_awaitable));
+  co_return !slot->stopped;  // Release handed the driver over, still busy
+}
+
+void Poller::Release(Slot& slot) {
+  if (slot.waiters.empty()) {
+    slot.busy = false;
+    return;
+  }
+  auto next = std::move(slot.waiters.front());
+  slot.waiters.pop_front();
+  next->cancel();
+}
+
+namespace {
+Error NotPolled(const std::string& id) {
+  return MakeError(Errc::kNotFound,
+                   fmt::format("device '{}' is not being polled — it is unknown or disabled", id));
+}
+}  // namespace
+
+asio::awaitable<Result<Reading>> Poller::PollNow(std::string id) {
+  auto it = slots_.find(id);
+  if (it == slots_.end()) co_return Fail(NotPolled(id));
+  std::shared_ptr<Slot> slot = it->second;
+  if (!co_await Acquire(slot)) co_return Fail(NotPolled(id));
+  auto r = co_await PollHeld(slot);
+  Release(*slot);
+  co_return r;
+}
+
+asio::awaitable<Result<void>> Poller::Switch(std::string id, bool on) {
+  auto it = slots_.find(id);
+  if (it == slots_.end()) co_return Fail(NotPolled(id));
+  std::shared_ptr<Slot> slot = it->second;
+  if (!co_await Acquire(slot)) co_return Fail(NotPolled(id));
+  auto r = co_await slot->driver->Switch(on);
+  Release(*slot);
+  co_return r;
 }
 
 }  // namespace plugwatch::engine

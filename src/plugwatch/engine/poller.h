@@ -5,6 +5,11 @@
 // the driver). A poll that starts more than one interval after its slot is
 // counted late and the missed slots are skipped, never bunched up.
 //
+// A device's driver is used by one operation at a time: a check-now
+// (PollNow) or a switch waits for a scheduled poll in flight, and the next
+// scheduled poll waits for them (first come, first served), so one
+// connection and session never carry two requests at once.
+//
 // Single-threaded: all methods on the loop's thread.
 #pragma once
 
@@ -42,12 +47,25 @@ class Poller {
 
   // The driver of a device, or nullptr. The poller keeps ownership.
   devices::Driver* Find(const std::string& id) const;
+
+  // Polls the device now, between its scheduled polls; the reading (or the
+  // unreachable one) also goes to OnReading like any other. Fails with
+  // kNotFound for a device that is not polled, or with the driver's error.
+  boost::asio::awaitable<Result<Reading>> PollNow(std::string id);
+  // Switches the device's relay (the driver's errors; kNotFound as above).
+  boost::asio::awaitable<Result<void>> Switch(std::string id, bool on);
   std::size_t size() const { return slots_.size(); }
   const PollerStats& stats() const { return stats_; }
 
  private:
   struct Slot;
   boost::asio::awaitable<void> Run(std::shared_ptr<Slot> slot);
+  // Waits until the slot's driver is free and takes it; false when the
+  // device was removed meanwhile.
+  static boost::asio::awaitable<bool> Acquire(std::shared_ptr<Slot> slot);
+  static void Release(Slot& slot);
+  // Polls with the driver held; reports the reading.
+  boost::asio::awaitable<Result<Reading>> PollHeld(std::shared_ptr<Slot> slot);
 
   boost::asio::any_io_executor ex_;
   const Clock& clock_;

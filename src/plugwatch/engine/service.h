@@ -64,6 +64,14 @@ class Service {
   void Heartbeat(store::HeartbeatRecord h, std::optional<TimePoint> up_since,
                  std::function<void(const Result<void>&)> done);
 
+  // Polls a monitored device now (its reading goes the usual way). Fails
+  // with kNotFound (unknown), kAlreadyExists (disabled: a conflict) or the
+  // driver's error.
+  boost::asio::awaitable<Result<Reading>> CheckNow(std::string device);
+  // Switches a plug and records switched_on/off with `source` when the relay
+  // changes. Fails as CheckNow, or kNotSupported for probes.
+  boost::asio::awaitable<Result<void>> Switch(std::string device, bool on, std::string source);
+
  private:
   struct Device {
     DeviceSpec spec;
@@ -91,6 +99,8 @@ class Service {
   void FlushChecks(TimePoint now);
   // Wakes the loop when the next heartbeat label's silence runs out.
   void ArmDeadline();
+  // Ok when the device is monitored; else why not (device_control.cc).
+  Result<void> Controllable(const std::string& device);
   bool ClaimedByOtherProcess(const Event& e, Device& d);
   void SaveSnapshot(Device& d, TimePoint now);
   void ScheduleTick();
