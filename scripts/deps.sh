@@ -14,6 +14,7 @@ packages=(
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-cryptography curl
   clang-format clang-tidy
+  prometheus  # promtool checks /metrics in the tests
 )
 if [[ ${1:-} == bench ]]; then
   packages+=(wrk nginx-light)

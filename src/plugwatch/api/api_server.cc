@@ -24,6 +24,7 @@ ApiServer::ApiServer(boost::asio::any_io_executor ex, ApiContext ctx)
   AddPowerRoutes(router_, *shared);
   AddHeartbeatRoutes(router_, *shared);
   AddControlRoutes(router_, *shared);
+  AddMetricsRoutes(router_, *shared);
   impl_->server = std::make_unique<net::HttpServer>(
       ex, [this, shared](net::HttpRequest& req) { return router_.Dispatch(req); },
       net::ServerLimits{.max_body = 64 * 1024});

@@ -51,6 +51,7 @@ void AddHistoryRoutes(Router& r, ApiContext& ctx);    // events, cycles, reading
 void AddPowerRoutes(Router& r, ApiContext& ctx);      // outages, status, statistics
 void AddHeartbeatRoutes(Router& r, ApiContext& ctx);  // /heartbeat, /api/heartbeat
 void AddControlRoutes(Router& r, ApiContext& ctx);    // check now, switch on/off
+void AddMetricsRoutes(Router& r, ApiContext& ctx);    // /metrics (Prometheus)
 
 // Wraps a write handler: 401 unless the request carries the API token.
 Handler RequireToken(const ApiContext& ctx, Handler h);

@@ -109,6 +109,7 @@ asio::awaitable<Result<Reading>> Poller::PollHeld(std::shared_ptr<Slot> slot) {
     co_return Fail(Errc::kNotFound,
                    fmt::format("device '{}' was removed during the poll", slot->driver->spec().id));
   ++stats_.polls;
+  stats_.AddDuration(Seconds(clock_.Now() - started));
   if (r) {
     on_reading_(*r);
     co_return r;

@@ -13,6 +13,7 @@
 // Single-threaded: all methods on the loop's thread.
 #pragma once
 
+#include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
 #include <map>
@@ -29,6 +30,18 @@ struct PollerStats {
   long long polls = 0;
   long long failures = 0;
   long long late = 0;  // polls that started more than one interval after their slot
+  // How long polls took (failed ones included): counts per upper bound in
+  // seconds (cumulative, as Prometheus histograms are), and the sum.
+  static constexpr std::array<double, 11> kDurationBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                             0.5,   1,    2.5,   5,    10};
+  std::array<long long, kDurationBounds.size()> duration_le{};
+  double duration_sum_s = 0;
+
+  void AddDuration(double seconds) {
+    duration_sum_s += seconds;
+    for (std::size_t i = 0; i < kDurationBounds.size(); ++i)
+      if (seconds <= kDurationBounds[i]) ++duration_le[i];
+  }
 };
 
 class Poller {
