@@ -28,6 +28,8 @@ def api(procs, tmp_path):
 def test_health_and_device_state(api):
     base, _ = api
     assert call("GET", f"{base}/api/health") == (200, {"status": "ok"})
+    status, doc = call("GET", f"{base}/api/openapi.json")
+    assert status == 200 and doc["openapi"].startswith("3.") and "/api/devices" in doc["paths"]
     wait_until(lambda: call("GET", f"{base}/api/devices")[1][0]["state"]["power_w"] == 500, 10)
     status, devices = call("GET", f"{base}/api/devices")
     assert status == 200
