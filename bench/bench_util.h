@@ -1,9 +1,11 @@
 // Small helpers shared by the polling benchmarks: a fixed-size latency
-// histogram, thread/process CPU time, VmRSS, argument parsing and output.
+// histogram, thread/process CPU time, VmRSS and heap in use, argument parsing
+// and output.
 // Header-only; nothing here allocates per sample.
 #pragma once
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -78,14 +80,30 @@ inline std::int64_t ThreadCpuNs() { return NanosOf(CLOCK_THREAD_CPUTIME_ID); }
 inline std::int64_t ProcessCpuNs() { return NanosOf(CLOCK_PROCESS_CPUTIME_ID); }
 inline std::int64_t MonoNs() { return NanosOf(CLOCK_MONOTONIC); }
 
-// VmRSS of this process in bytes (0 when /proc is unavailable).
-inline long long RssBytes() {
+// A "Name:   123 kB" line of /proc/self/status in bytes (0 when unavailable).
+inline long long StatusBytes(std::string_view name) {
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024LL;
+    if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 &&
+        line[name.size()] == ':')
+      return std::atoll(line.c_str() + name.size() + 1) * 1024LL;
   }
   return 0;
+}
+// VmRSS of this process in bytes.
+inline long long RssBytes() { return StatusBytes("VmRSS"); }
+// RssAnon: VmRSS without file-backed pages. Code of the binary and its
+// libraries is paged in as the run first uses it, which VmRSS counts as
+// growth during the run; RssAnon leaves that out.
+inline long long RssAnonBytes() { return StatusBytes("RssAnon"); }
+
+// Bytes of heap in use (glibc mallinfo2: allocated chunks, mmapped ones
+// included). Unlike VmRSS it leaves out memory that was freed but not given
+// back (a start-up peak, fragmentation).
+inline long long HeapBytes() {
+  const struct mallinfo2 mi = mallinfo2();
+  return static_cast<long long>(mi.uordblks + mi.hblkhd);
 }
 
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force.
@@ -194,14 +212,19 @@ struct Report {
   std::string client;  // "plugwatch" | "reference"
   int plugs = 0;
   long long interval_ms = 0;
-  double seconds = 0;        // measured wall time
-  long long polls = 0;       // completed in the window
-  long long failures = 0;    // of those, failed
+  double seconds = 0;      // measured wall time
+  long long polls = 0;     // completed in the window
+  long long failures = 0;  // of those, failed
+  // Before the window (set-up and warm-up; poll_fanout only): polls and
+  // failures. Many failures here mean the start-up had not settled.
+  long long warmup_polls = 0, warmup_failures = 0;
   long long late = 0;        // started more than one interval after their slot
   double thread_cpu_s = 0;   // polling thread, in the window
   double process_cpu_s = 0;  // whole process, in the window
   Histogram latency;         // µs, successful and failed polls of the window
   long long rss_before = 0, rss_after = 0;
+  long long anon_before = 0, anon_after = 0;  // RssAnonBytes() at the same moments
+  long long heap_before = 0, heap_after = 0;  // HeapBytes() at the same moments
   long long fd_limit = 0;
   std::string note;
 
@@ -213,6 +236,12 @@ struct Report {
   double bytes_per_device() const {
     return plugs ? static_cast<double>(rss_after - rss_before) / plugs : 0.0;
   }
+  double anon_bytes_per_device() const {
+    return plugs ? static_cast<double>(anon_after - anon_before) / plugs : 0.0;
+  }
+  double heap_bytes_per_device() const {
+    return plugs ? static_cast<double>(heap_after - heap_before) / plugs : 0.0;
+  }
 
   void Print(bool json) const {
     if (json) {
@@ -221,11 +250,14 @@ struct Report {
           "\"failures\":{},\"late\":{},\"polls_per_s\":{:.1f},\"cpu_us_per_poll\":{:.2f},"
           "\"cpu_pct\":{:.2f},\"process_cpu_pct\":{:.2f},\"lat_p50_us\":{},\"lat_p90_us\":{},"
           "\"lat_p99_us\":{},\"lat_max_us\":{},\"lat_mean_us\":{:.1f},\"rss_before\":{},"
-          "\"rss_after\":{},\"bytes_per_device\":{:.0f},\"fd_limit\":{},\"note\":\"{}\"}}\n",
+          "\"rss_after\":{},\"bytes_per_device\":{:.0f},\"anon_bytes_per_device\":{:.0f},"
+          "\"heap_bytes_per_device\":{:.0f},\"warmup_polls\":{},\"warmup_failures\":{},"
+          "\"fd_limit\":{},\"note\":\"{}\"}}\n",
           client, plugs, interval_ms, seconds, polls, failures, late, polls_per_s(),
           cpu_us_per_poll(), cpu_pct(), seconds > 0 ? 100.0 * process_cpu_s / seconds : 0.0,
           latency.Quantile(0.50), latency.Quantile(0.90), latency.Quantile(0.99), latency.max(),
-          latency.mean(), rss_before, rss_after, bytes_per_device(), fd_limit, note);
+          latency.mean(), rss_before, rss_after, bytes_per_device(), anon_bytes_per_device(),
+          heap_bytes_per_device(), warmup_polls, warmup_failures, fd_limit, note);
     } else {
       fmt::print("{} — {} plugs every {} ms, {:.1f} s measured\n", client, plugs, interval_ms,
                  seconds);
@@ -242,6 +274,8 @@ struct Report {
       fmt::print("  RSS              {:>10.1f} MB → {:.1f} MB ({:.0f} bytes/device)\n",
                  static_cast<double>(rss_before) / 1048576.0,
                  static_cast<double>(rss_after) / 1048576.0, bytes_per_device());
+      fmt::print("  anonymous RSS    {:>10.0f} bytes/device\n", anon_bytes_per_device());
+      fmt::print("  heap in use      {:>10.0f} bytes/device\n", heap_bytes_per_device());
       if (!note.empty()) fmt::print("  note: {}\n", note);
     }
     std::fflush(stdout);

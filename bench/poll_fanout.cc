@@ -10,8 +10,8 @@
 // --seconds of measurement. Reported over the measurement window only:
 // completed polls, failures and late polls (PollerStats deltas), CPU time of
 // the polling thread per poll and as % of one core, poll latency
-// p50/p90/p99/max in µs, and VmRSS before the drivers were built vs after
-// warm-up (→ bytes per device).
+// p50/p90/p99/max in µs, and VmRSS, anonymous RSS and heap in use before the
+// drivers were built vs after warm-up (→ bytes per device).
 //
 // Latency: each driver is wrapped in a thin Driver that times Poll() with
 // steady_clock in µs (Reading.latency is whole milliseconds, too coarse for a
@@ -104,6 +104,8 @@ int Main(int argc, char** argv) {
   });
 
   rep.rss_before = RssBytes();
+  rep.anon_before = RssAnonBytes();
+  rep.heap_before = HeapBytes();
   devices::DriverContext ctx{io.get_executor(), Duration(args.timeout_ms), &clock};
   for (int i = 0; i < args.plugs; ++i) {
     DeviceSpec spec;
@@ -133,7 +135,11 @@ int Main(int argc, char** argv) {
   phase.expires_after(std::chrono::milliseconds(static_cast<long long>(args.warmup * 1000)));
   phase.async_wait([&](const boost::system::error_code&) {
     rep.rss_after = RssBytes();
+    rep.anon_after = RssAnonBytes();
+    rep.heap_after = HeapBytes();
     at_start = poller.stats();
+    rep.warmup_polls = at_start.polls;
+    rep.warmup_failures = at_start.failures;
     window.measuring = true;
     cpu0 = ThreadCpuNs();
     pcpu0 = ProcessCpuNs();

@@ -170,6 +170,8 @@ class Client {
       std::int64_t now = MonoNs();
       if (!measuring_ && now >= warm_end && mono0 == 0) {
         rep.rss_after = RssBytes();
+        rep.anon_after = RssAnonBytes();
+        rep.heap_after = HeapBytes();
         measuring_ = true;
         cpu0 = ThreadCpuNs();
         pcpu0 = ProcessCpuNs();
@@ -466,6 +468,8 @@ int Main(int argc, char** argv) {
   }
   auto client = std::make_unique<Client>(args);
   rep.rss_before = RssBytes();
+  rep.anon_before = RssAnonBytes();
+  rep.heap_before = HeapBytes();
   if (!client->SetUp()) return 1;
   client->Run(rep);
   rep.Print(args.json);

@@ -166,7 +166,7 @@ run_client() {
     --argjson hz "$(getconf CLK_TCK)" --argjson secs "$total" --arg load "$load" \
     '. + {run: $run, emulator_cpu_pct: (100 * $emu / $hz / $secs), loadavg: ($load|tonumber)}' \
     >>"$RESULTS"
-  echo "  $kind N=$n run $run: $(echo "$out" | jq -r '"\(.cpu_us_per_poll) µs/poll, p99 \(.lat_p99_us) µs, \(.polls) polls, \(.failures) failed, \(.late) late"')" >&2
+  echo "  $kind N=$n run $run: $(echo "$out" | jq -r '"\(.cpu_us_per_poll) µs/poll, p99 \(.lat_p99_us) µs, \(.polls) polls, \(.failures) failed, \(.late) late, \(.warmup_failures // 0) failed in warm-up"')" >&2
 }
 
 echo "poll fan-out: N = $PLUGS, $RUNS run(s) each, ${WARMUP}s warm-up + ${MEASURE}s, interval $INTERVAL" >&2

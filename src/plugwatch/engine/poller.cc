@@ -6,7 +6,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <deque>
 #include <functional>
 
 #include "plugwatch/core/log.h"
@@ -26,11 +25,13 @@ struct Poller::Slot {
   bool busy = false;  // an operation holds the driver
   // Operations waiting for the driver, first come first served; Release
   // hands the driver to the front one by cancelling its timer.
-  std::deque<std::shared_ptr<asio::steady_timer>> waiters;
+  // A vector, not a deque: an empty std::deque allocates (~700 bytes in
+  // libstdc++), and there is one Slot per device (docs/adr/0007).
+  std::vector<std::shared_ptr<asio::steady_timer>> waiters;
 };
 
 namespace {
-void WakeAll(std::deque<std::shared_ptr<asio::steady_timer>>& waiters) {
+void WakeAll(std::vector<std::shared_ptr<asio::steady_timer>>& waiters) {
   for (auto& w : waiters) w->cancel();
   waiters.clear();
 }
@@ -144,7 +145,7 @@ void Poller::Release(Slot& slot) {
     return;
   }
   auto next = std::move(slot.waiters.front());
-  slot.waiters.pop_front();
+  slot.waiters.erase(slot.waiters.begin());
   next->cancel();
 }
 

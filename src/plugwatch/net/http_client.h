@@ -1,6 +1,18 @@
 // HttpClient: one keep-alive HTTP/1.1 connection to one origin (host:port),
 // reconnecting when the peer closes it. Used by device drivers (one client per
-// device), so it is small and allocation-light.
+// device, 10,000 of them on one thread), so it is small and allocation-light
+// (docs/adr/0007-poll-path-performance.md):
+//  * Between requests a client holds a socket and its address, nothing else:
+//    no read buffer, no timers.
+//  * The request is rendered into a per-thread scratch buffer and written at
+//    once; only when the kernel does not take all of it is the rest copied
+//    and written asynchronously.
+//  * The response is read when the socket is readable, in one read into a
+//    per-thread scratch buffer, and parsed by Beast's HTTP parser straight
+//    into the HttpResponse (no intermediate header container). Headers are
+//    copied only when the caller wants them (ResponseHeaders).
+//  * The deadline is one timer per Send (not one per socket operation).
+// Nothing in the per-thread buffers survives a suspension.
 //
 // Not thread-safe: use it from one coroutine at a time on its executor. Every
 // Send has a deadline covering connect, write and read. Beast stays inside the
@@ -11,7 +23,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "plugwatch/core/clock.h"
 #include "plugwatch/core/error.h"
@@ -22,6 +36,19 @@ namespace plugwatch::net {
 struct ClientLimits {
   std::size_t max_body = 256 * 1024;  // larger responses fail with kProtocol
 };
+
+// A request whose parts the caller keeps (they must stay alive until Send
+// completes), for callers that send the same kind of request again and again
+// without building an HttpRequest each time.
+struct HttpRequestView {
+  std::string_view method = "GET";
+  std::string_view target = "/";
+  std::span<const std::pair<std::string, std::string>> headers;
+  std::string_view body;
+};
+
+// Which response headers Send copies into HttpResponse::headers.
+enum class ResponseHeaders { kAll, kNone };
 
 class HttpClient {
  public:
@@ -38,7 +65,12 @@ class HttpClient {
   // kUnavailable (refused, reset, unreachable, DNS) or kProtocol (malformed
   // or oversized response). A request that fails on a reused connection
   // before any response byte arrived is retried once on a new connection.
-  boost::asio::awaitable<Result<HttpResponse>> Send(const HttpRequest& req, Duration timeout);
+  boost::asio::awaitable<Result<HttpResponse>> Send(
+      const HttpRequest& req, Duration timeout, ResponseHeaders headers = ResponseHeaders::kAll);
+  // `req` and what it points to must stay alive until Send completes.
+  boost::asio::awaitable<Result<HttpResponse>> Send(
+      const HttpRequestView& req, Duration timeout,
+      ResponseHeaders headers = ResponseHeaders::kAll);
 
   // Drops the connection (the next Send reconnects).
   void Close();
@@ -49,7 +81,14 @@ class HttpClient {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  class Deadline;
+  // Resolves (once) and connects; its own coroutine, so that Send's frame,
+  // which every request in flight holds, does not carry what only a
+  // connection needs.
+  boost::asio::awaitable<Result<void>> Connect(Duration timeout);
+  // Shared so that a deadline that fires after its Send ended can tell
+  // whether the client still exists.
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace plugwatch::net

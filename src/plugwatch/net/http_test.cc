@@ -3,6 +3,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <future>
+#include <vector>
 
 #include "plugwatch/net/http_client.h"
 #include "plugwatch/net/http_server.h"
@@ -59,6 +62,38 @@ TEST_F(HttpTest, KeepAliveReusesOneConnection) {
   }());
   EXPECT_EQ(body, "POST /x POWER A b;POST /x POWER A b;POST /x POWER A b;");
   EXPECT_EQ(client.connects(), 1);
+}
+
+// Clients on one thread share per-thread scratch buffers (http_client.h).
+// Sends that interleave — every client connecting at the same moment — must
+// each still send their own request and get their own answer.
+TEST_F(HttpTest, ConcurrentClientsEachGetTheirOwnAnswer) {
+  constexpr int kClients = 20;
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  std::vector<std::future<std::string>> answers;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<HttpClient>(io_.get_executor(), "127.0.0.1", port_));
+    HttpClient& client = *clients.back();
+    answers.push_back(asio::co_spawn(
+        io_,
+        [&client, i]() -> asio::awaitable<std::string> {
+          HttpRequest req{.method = "POST", .target = "/c", .body = fmt::format("client {}", i)};
+          std::string all;
+          for (int round = 0; round < 3; ++round) {
+            auto r = co_await client.Send(req, Duration(2000));
+            all += r ? r->body + ";" : r.error().context;
+          }
+          co_return all;
+        },
+        asio::use_future));
+  }
+  for (auto& a : answers)
+    while (a.wait_for(std::chrono::seconds(0)) != std::future_status::ready) io_.run_one();
+  for (int i = 0; i < kClients; ++i) {
+    const std::string one = fmt::format("POST /c - client {};", i);
+    EXPECT_EQ(answers[i].get(), one + one + one);
+    EXPECT_EQ(clients[i]->connects(), 1);
+  }
 }
 
 TEST_F(HttpTest, ReconnectsAfterServerCloses) {

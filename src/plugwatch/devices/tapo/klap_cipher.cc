@@ -67,11 +67,6 @@ KlapCipher::KlapCipher(std::span<const std::uint8_t> local_seed,
   std::copy_n(iv.begin(), iv_prefix_.size(), iv_prefix_.begin());
   seq_ = GetBe32(iv.data() + 28);
   std::copy_n(ldk.begin(), sig_.size(), sig_.begin());
-
-  encrypt_ctx_ = internal::NewAesCtx(key_.data(), /*encrypt=*/true, /*padding=*/true);
-  decrypt_ctx_ = internal::NewAesCtx(key_.data(), /*encrypt=*/false, /*padding=*/false);
-  digest_ctx_.reset(EVP_MD_CTX_new());
-  internal::Check(digest_ctx_ != nullptr, "EVP_MD_CTX_new");
 }
 
 void KlapCipher::MakeIv(std::int32_t seq, std::uint8_t* iv16) const {
@@ -83,7 +78,7 @@ void KlapCipher::Sign(std::int32_t seq, std::span<const std::uint8_t> ciphertext
                       std::uint8_t* out32) const {
   std::uint8_t seq_be[4];
   PutBe32(seq, seq_be);
-  EVP_MD_CTX* ctx = digest_ctx_.get();
+  EVP_MD_CTX* ctx = internal::ThreadMdCtx();
   unsigned int len = 0;
   internal::Check(EVP_DigestInit_ex2(ctx, internal::Sha256(), nullptr) == 1 &&
                       EVP_DigestUpdate(ctx, sig_.data(), sig_.size()) == 1 &&
@@ -104,8 +99,8 @@ Bytes KlapCipher::EncryptAt(std::int32_t seq, std::string_view json) const {
   Bytes out(kKlapSignatureSize + padded);
   std::uint8_t iv[16];
   MakeIv(seq, iv);
-  EVP_CIPHER_CTX* ctx = encrypt_ctx_.get();
-  internal::SetIv(ctx, iv, /*encrypt=*/true);
+  // PKCS#7 padding by OpenSSL.
+  EVP_CIPHER_CTX* ctx = internal::ThreadAesCtx(key_.data(), iv, /*encrypt=*/true, /*padding=*/true);
   std::uint8_t* ct = out.data() + kKlapSignatureSize;
   int n1 = 0, n2 = 0;
   internal::Check(
@@ -141,8 +136,9 @@ Result<std::string> KlapCipher::DecryptAt(std::int32_t seq, std::span<const std:
   std::string plain(ct.size(), '\0');
   std::uint8_t iv[16];
   MakeIv(seq, iv);
-  EVP_CIPHER_CTX* ctx = decrypt_ctx_.get();
-  internal::SetIv(ctx, iv, /*encrypt=*/false);
+  // No padding: StripPkcs7Padding checks it, to name the error.
+  EVP_CIPHER_CTX* ctx =
+      internal::ThreadAesCtx(key_.data(), iv, /*encrypt=*/false, /*padding=*/false);
   int n = 0;
   internal::Check(EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(plain.data()), &n,
                                     ct.data(), CheckedInt(ct.size())) == 1 &&

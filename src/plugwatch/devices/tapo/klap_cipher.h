@@ -12,9 +12,11 @@
 //   auto [seq, body] = cipher.EncryptRequest(json)  → POST /app/request?seq=<seq>
 //   cipher.DecryptAt(seq, response_body, false)     → the JSON answer
 //
-// A KlapCipher belongs to one session and is used by one thread at a time:
-// even its const methods reuse cached OpenSSL contexts (kept so that the hot
-// path allocates only the output buffer). Movable, not copyable.
+// A KlapCipher belongs to one session. It keeps only the derived session
+// material (60 bytes): each message sets its key and IV on the calling
+// thread's OpenSSL contexts (openssl_util.h ThreadAesCtx), so 10,000 sessions
+// do not hold 10,000 sets of contexts (docs/adr/0007-poll-path-performance.md).
+// Thread-safe for const use; movable and copyable.
 #pragma once
 
 #include <array>
@@ -80,11 +82,6 @@ class KlapCipher {
   KlapCipher(std::span<const std::uint8_t> local_seed, std::span<const std::uint8_t> remote_seed,
              std::span<const std::uint8_t> auth_hash);
 
-  KlapCipher(KlapCipher&&) noexcept = default;
-  KlapCipher& operator=(KlapCipher&&) noexcept = default;
-  KlapCipher(const KlapCipher&) = delete;
-  KlapCipher& operator=(const KlapCipher&) = delete;
-
   // The sequence number of the last request (initially the derived one).
   std::int32_t seq() const { return seq_; }
 
@@ -126,9 +123,6 @@ class KlapCipher {
   std::array<std::uint8_t, 12> iv_prefix_{};
   std::array<std::uint8_t, 28> sig_{};
   std::int32_t seq_ = 0;
-  internal::CipherCtxPtr encrypt_ctx_;  // PKCS#7 padding by OpenSSL
-  internal::CipherCtxPtr decrypt_ctx_;  // no padding: DecryptAt checks it to name the error
-  internal::MdCtxPtr digest_ctx_;
 };
 
 }  // namespace plugwatch::tapo

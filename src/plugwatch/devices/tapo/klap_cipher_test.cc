@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <thread>
 
 namespace plugwatch::tapo {
 namespace {
@@ -220,6 +221,23 @@ TEST(KlapCipher, MovedCipherKeepsWorking) {
   auto [seq, body] = b.EncryptRequest(kPlain);
   EXPECT_EQ(seq, -516639195);
   EXPECT_EQ(*b.DecryptAt(seq, body, true), kPlain);
+}
+
+// Sessions share the thread's OpenSSL contexts: interleaving two sessions'
+// messages, and using a session from another thread, must not mix up keys.
+TEST(KlapCipher, InterleavedSessionsAndThreadsKeepTheirOwnKeys) {
+  const KlapCipher v1(LocalSeed(), RemoteSeed(), AuthHash(KlapVersion::kV1, kUser, kPass));
+  const KlapCipher v2(LocalSeed(), RemoteSeed(), AuthHash(KlapVersion::kV2, kUser, kPass));
+  const Bytes a = v1.EncryptAt(7, kPlain);
+  const Bytes b = v2.EncryptAt(7, kPlain);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(*v1.DecryptAt(7, a, true), kPlain);
+  EXPECT_EQ(*v2.DecryptAt(7, b, true), kPlain);
+  EXPECT_FALSE(v1.DecryptAt(7, b, true));  // v2's frame is not v1's
+  EXPECT_EQ(v1.EncryptAt(7, kPlain), a);   // still v1's key after v2 used the contexts
+  Bytes from_thread;
+  std::thread([&] { from_thread = v2.EncryptAt(7, kPlain); }).join();
+  EXPECT_EQ(from_thread, b);
 }
 
 }  // namespace

@@ -21,7 +21,6 @@ KlapSession::KlapSession(net::HttpClient& client, SessionConfig config)
     : client_(client), config_(std::move(config)) {
   candidates_.push_back(
       {KlapVersion::kV2, "user", AuthHash(KlapVersion::kV2, config_.username, config_.password)});
-  request_.method = "POST";
 }
 
 void KlapSession::AddFallbackCandidates() {
@@ -45,7 +44,7 @@ std::string_view KlapSession::credentials() const {
 
 void KlapSession::Invalidate() {
   cipher_.reset();
-  request_.headers.clear();
+  cookie_header_ = {};
 }
 
 boost::asio::awaitable<Result<void>> KlapSession::Handshake() {
@@ -53,8 +52,8 @@ boost::asio::awaitable<Result<void>> KlapSession::Handshake() {
   ++handshakes_;
   const Bytes local_seed = RandomBytes(kKlapSeedSize);
   // No cookie on handshake1: devices dislike getting their old ones back.
-  net::HttpRequest h1{.method = "POST", .target = "/app/handshake1"};
-  h1.body.assign(AsText(local_seed));
+  const net::HttpRequestView h1{
+      .method = "POST", .target = "/app/handshake1", .body = AsText(local_seed)};
   auto r1 = co_await client_.Send(h1, config_.request_timeout);
   if (!r1) co_return Fail(r1.error());
   if (r1->status == 403) co_return Fail(Errc::kUnauthorized, std::string(kThirdPartyHint));
@@ -92,11 +91,14 @@ boost::asio::awaitable<Result<void>> KlapSession::Handshake() {
   matched_ = found;
   const Candidate* match = &candidates_[found];
 
-  net::HttpRequest h2{.method = "POST", .target = "/app/handshake2"};
-  h2.headers.emplace_back("Cookie", cookie->Header());
-  h2.body.assign(
-      AsText(Handshake2ClientHash(match->version, local_seed, remote_seed, match->auth_hash)));
-  auto r2 = co_await client_.Send(h2, config_.request_timeout);
+  cookie_header_ = {"Cookie", cookie->Header()};
+  const Bytes client_hash =
+      Handshake2ClientHash(match->version, local_seed, remote_seed, match->auth_hash);
+  const net::HttpRequestView h2{.method = "POST",
+                                .target = "/app/handshake2",
+                                .headers = {&cookie_header_, 1},
+                                .body = AsText(client_hash)};
+  auto r2 = co_await client_.Send(h2, config_.request_timeout, net::ResponseHeaders::kNone);
   if (!r2) co_return Fail(r2.error());
   if (r2->status == 403)
     co_return Fail(Errc::kSessionExpired,
@@ -108,8 +110,6 @@ boost::asio::awaitable<Result<void>> KlapSession::Handshake() {
 
   cipher_.emplace(local_seed, remote_seed, match->auth_hash);
   renew_at_ = config_.clock->Now() + RenewAfter(cookie->timeout.value_or(std::chrono::hours(24)));
-  request_.headers.clear();
-  request_.headers.emplace_back("Cookie", cookie->Header());
   co_return Result<void>();
 }
 
@@ -122,11 +122,15 @@ boost::asio::awaitable<Result<std::string>> KlapSession::Request(std::string_vie
     }
     auto framed = cipher_->EncryptRequest(json);
     const std::int32_t seq = framed.first;
-    char digits[16];
-    const auto end = std::to_chars(digits, digits + sizeof digits, seq).ptr;
-    request_.target.assign("/app/request?seq=").append(digits, end);
-    request_.body.assign(AsText(framed.second));
-    auto res = co_await client_.Send(request_, config_.request_timeout);
+    constexpr std::string_view kTarget = "/app/request?seq=";
+    char target[kTarget.size() + 12];
+    kTarget.copy(target, kTarget.size());
+    const auto end = std::to_chars(target + kTarget.size(), target + sizeof target, seq).ptr;
+    const net::HttpRequestView request{.method = "POST",
+                                       .target = std::string_view(target, end),
+                                       .headers = {&cookie_header_, 1},
+                                       .body = AsText(framed.second)};
+    auto res = co_await client_.Send(request, config_.request_timeout, net::ResponseHeaders::kNone);
     if (!res) co_return Fail(res.error());
     if (res->status == 403) {
       Invalidate();
@@ -135,15 +139,18 @@ boost::asio::awaitable<Result<std::string>> KlapSession::Request(std::string_vie
                      "request: HTTP 403 right after a new handshake — the plug keeps dropping "
                      "sessions (another client using it?)");
     }
-    if (res->status != 200)
-      co_return Fail(Errc::kProtocol, fmt::format("request: HTTP {}", res->status));
-    auto text = cipher_->DecryptAt(seq, AsBytes(res->body), /*verify_signature=*/false);
-    if (!text) {
-      Invalidate();
-      co_return Fail(Wrap(text.error(), "request"));
-    }
-    co_return std::move(*text);
+    co_return Open(seq, *res);
   }
+}
+
+Result<std::string> KlapSession::Open(std::int32_t seq, const net::HttpResponse& res) {
+  if (res.status != 200) return Fail(Errc::kProtocol, fmt::format("request: HTTP {}", res.status));
+  auto text = cipher_->DecryptAt(seq, AsBytes(res.body), /*verify_signature=*/false);
+  if (!text) {
+    Invalidate();
+    return Fail(Wrap(text.error(), "request"));
+  }
+  return text;
 }
 
 }  // namespace plugwatch::tapo

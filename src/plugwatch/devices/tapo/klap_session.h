@@ -10,8 +10,10 @@
 // 403 on /app/request means the device dropped it: one new handshake, one
 // retry. A response that does not decrypt invalidates the session.
 //
-// Steady state: one POST /app/request per Request, reusing its request
-// buffers; allocations are the frame, the HTTP layer's and the answer.
+// Steady state: one POST /app/request per Request, sent as a view of the
+// session's cookie and the encrypted frame (the session keeps no request
+// buffers: docs/adr/0007-poll-path-performance.md); only the status and the
+// body of the answer are read.
 // Threading and lifetime: see session.h.
 #pragma once
 
@@ -66,9 +68,14 @@ class KlapSession final : public Session {
   std::optional<KlapCipher> cipher_;
   TimePoint renew_at_{};
   long long handshakes_ = 0;
-  net::HttpRequest request_;  // reused by every /app/request
+  // "Cookie: TP_SESSIONID=…", sent with every /app/request (empty between
+  // sessions).
+  std::pair<std::string, std::string> cookie_header_;
 
   void AddFallbackCandidates();
+  // The JSON text of an /app/request answer other than 403 (a plain
+  // function: its temporaries stay out of Request's coroutine frame).
+  Result<std::string> Open(std::int32_t seq, const net::HttpResponse& res);
 };
 
 }  // namespace plugwatch::tapo

@@ -64,10 +64,25 @@ CipherCtxPtr NewAesCtx(const unsigned char* key16, bool encrypt, bool padding) {
   return ctx;
 }
 
-void SetIv(EVP_CIPHER_CTX* ctx, const unsigned char* iv16, bool encrypt) {
-  // No cipher and no key: OpenSSL keeps the key schedule and only resets the
-  // IV and the partial-block state, which is what makes context reuse cheap.
-  Check(EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv16, encrypt ? 1 : 0, nullptr) == 1, "AES IV");
+EVP_CIPHER_CTX* ThreadAesCtx(const unsigned char* key16, const unsigned char* iv16, bool encrypt,
+                             bool padding) {
+  thread_local CipherCtxPtr contexts[2][2];  // [encrypt][padding]
+  // Without a cipher, OpenSSL keeps the context's provider state and only
+  // sets the key schedule, the IV and the partial-block state afresh.
+  CipherCtxPtr& ctx = contexts[encrypt ? 1 : 0][padding ? 1 : 0];
+  if (!ctx) ctx = NewAesCtx(key16, encrypt, padding);
+  Check(EVP_CipherInit_ex2(ctx.get(), nullptr, key16, iv16, encrypt ? 1 : 0, nullptr) == 1,
+        "AES key and IV");
+  return ctx.get();
+}
+
+EVP_MD_CTX* ThreadMdCtx() {
+  thread_local const MdCtxPtr ctx = [] {
+    MdCtxPtr c(EVP_MD_CTX_new());
+    Check(c != nullptr, "EVP_MD_CTX_new");
+    return c;
+  }();
+  return ctx.get();
 }
 
 }  // namespace plugwatch::tapo::internal

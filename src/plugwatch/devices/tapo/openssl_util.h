@@ -39,9 +39,20 @@ using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 
-// A cipher context keyed once with AES-128-CBC for one direction; the IV is
-// set per message with SetIv. Padding: PKCS#7 when `padding`, else none.
+// A cipher context set up for AES-128-CBC in one direction. Padding: PKCS#7
+// when `padding`, else none.
 CipherCtxPtr NewAesCtx(const unsigned char* key16, bool encrypt, bool padding);
-void SetIv(EVP_CIPHER_CTX* ctx, const unsigned char* iv16, bool encrypt);
+
+// The calling thread's AES-128-CBC context for one direction and padding
+// mode, set to `key16` and `iv16` for one message. For objects that encrypt
+// with many different keys on one thread (a KLAP session per plug): they keep
+// a 16-byte key instead of their own contexts (~1.2 KB of OpenSSL state per
+// session), and pay a key schedule per message. Setting a key without a
+// cipher reuses the context's provider state: no allocation after the first
+// call on a thread. Valid until the next call on the same thread.
+EVP_CIPHER_CTX* ThreadAesCtx(const unsigned char* key16, const unsigned char* iv16, bool encrypt,
+                             bool padding);
+// The calling thread's digest context, for one digest at a time.
+EVP_MD_CTX* ThreadMdCtx();
 
 }  // namespace plugwatch::tapo::internal

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <boost/json/monotonic_resource.hpp>
 #include <charconv>
 #include <chrono>
 
@@ -18,8 +17,6 @@ constexpr std::int64_t kUnknownMethod = -1002;
 constexpr std::int64_t kBatchRejected = -1003;
 constexpr int kHandshakeFailuresBeforeReprobe = 3;
 constexpr std::string_view kTimeKey = "\"request_time_milis\":0";
-// First block of a call's JSON arena: a P110's poll answer fits in it.
-constexpr std::size_t kArenaBlock = 4096;
 
 bool IsSessionCode(std::int64_t code) {
   const ErrorCodeInfo* info = FindErrorCode(code);
@@ -36,59 +33,50 @@ const SystemClock& DefaultClock() {
 namespace internal {
 
 RequestTemplate::RequestTemplate(std::string_view json) {
-  const auto at = json.find(kTimeKey);
-  if (at == std::string_view::npos) throw std::logic_error("request template without a time");
-  prefix_ = json.substr(0, at + kTimeKey.size() - 1);
-  suffix_ = json.substr(at + kTimeKey.size());
+  const auto time = json.find(kTimeKey);
+  const auto uuid = json.find(kUuidMark);
+  if (time == std::string_view::npos || uuid == std::string_view::npos || uuid < time)
+    throw std::logic_error("request template without a time and a terminal_uuid after it");
+  before_time_ = json.substr(0, time + kTimeKey.size() - 1);
+  const std::size_t after_time = time + kTimeKey.size();
+  before_uuid_ = json.substr(after_time, uuid - after_time);
+  after_uuid_ = json.substr(uuid + kUuidMark.size());
 }
 
-void RequestTemplate::Render(TimePoint now, std::string& out) const {
+void RequestTemplate::Render(TimePoint now, std::string_view terminal_uuid,
+                             std::string& out) const {
   char digits[24];
   const auto end = std::to_chars(digits, digits + sizeof digits, UnixMillis(now)).ptr;
-  out.assign(prefix_).append(digits, end).append(suffix_);
+  out.reserve(before_time_.size() + 16 + before_uuid_.size() + terminal_uuid.size() +
+              after_uuid_.size());
+  out.assign(before_time_).append(digits, end).append(before_uuid_);
+  out.append(terminal_uuid).append(after_uuid_);
+}
+
+const RequestTemplate& PollTemplate(bool energy) {
+  auto make = [](std::string_view second) {
+    const Request requests[] = {{"get_device_info", {}}, {std::string(second), {}}};
+    return RequestTemplate(BuildMultipleRequest(requests, TimePoint{}, RequestTemplate::kUuidMark));
+  };
+  static const RequestTemplate with_energy = make("get_energy_usage");
+  static const RequestTemplate with_power = make("get_current_power");
+  return energy ? with_energy : with_power;
 }
 
 }  // namespace internal
 
-class P110Driver::ArenaScope {
- public:
-  explicit ArenaScope(P110Driver& driver) : driver_(driver), outer_(driver.arena_ != nullptr) {
-    if (!outer_) driver_.arena_ = &arena_;
-  }
-  ~ArenaScope() {
-    if (!outer_) driver_.arena_ = nullptr;
-  }
-  ArenaScope(const ArenaScope&) = delete;
-  ArenaScope& operator=(const ArenaScope&) = delete;
-
- private:
-  P110Driver& driver_;
-  bool outer_;  // nested in another call's scope: use that arena
-  json::monotonic_resource arena_{kArenaBlock};
-};
-
 P110Driver::P110Driver(DeviceSpec spec, net::HostPort address, const devices::DriverContext& ctx)
     : spec_(std::move(spec)),
-      address_(std::move(address)),
-      where_(address_.ToString()),
-      ctx_(ctx),
+      where_(address.ToString()),
+      request_timeout_(ctx.request_timeout),
       clock_(ctx.clock != nullptr ? ctx.clock : &DefaultClock()),
       mode_(spec_.protocol == "klap"          ? Mode::kKlap
             : spec_.protocol == "passthrough" ? Mode::kPassthrough
                                               : Mode::kAuto),
-      client_(ctx.executor, address_.host, address_.port),
-      terminal_uuid_(NewTerminalUuid()) {
-  RebuildPollTemplate();
-}
+      client_(ctx.executor, std::move(address.host), address.port),
+      terminal_uuid_(NewTerminalUuid()) {}
 
 P110Driver::~P110Driver() = default;
-
-void P110Driver::RebuildPollTemplate() {
-  const Request requests[] = {{"get_device_info", {}},
-                              {energy_ ? "get_energy_usage" : "get_current_power", {}}};
-  poll_batch_ =
-      internal::RequestTemplate(BuildMultipleRequest(requests, TimePoint{}, terminal_uuid_));
-}
 
 std::string_view P110Driver::protocol() const {
   return session_ ? session_->protocol() : std::string_view();
@@ -138,7 +126,7 @@ void P110Driver::Succeeded() {
 
 void P110Driver::UseTransport(TransportKind kind) {
   if (session_) past_handshakes_ += session_->handshakes();
-  SessionConfig config{spec_.username, spec_.password, ctx_.request_timeout, clock_};
+  SessionConfig config{spec_.username, spec_.password, request_timeout_, clock_};
   if (kind == TransportKind::kKlap)
     session_ = std::make_unique<KlapSession>(client_, std::move(config));
   else
@@ -153,7 +141,7 @@ boost::asio::awaitable<Result<void>> P110Driver::EnsureSession() {
     UseTransport(TransportKind::kPassthrough);
   } else {
     if (!chosen_) {
-      auto probed = co_await ProbeTransport(client_, ctx_.request_timeout);
+      auto probed = co_await ProbeTransport(client_, request_timeout_);
       if (!probed) co_return Fail(probed.error());
       chosen_ = *probed;
     }
@@ -162,10 +150,13 @@ boost::asio::awaitable<Result<void>> P110Driver::EnsureSession() {
   co_return Result<void>();
 }
 
-boost::asio::awaitable<Result<Envelope>> P110Driver::Call(std::string_view json) {
+boost::asio::awaitable<Result<P110Driver::Answer>> P110Driver::Call(std::string_view json,
+                                                                    Read read) {
   for (int attempt = 0;; ++attempt) {
-    auto ready = co_await EnsureSession();
-    if (!ready) co_return Fail(ready.error());
+    if (!session_) {  // no coroutine frame for the usual case
+      auto ready = co_await EnsureSession();
+      if (!ready) co_return Fail(ready.error());
+    }
     auto text = co_await session_->Request(json);
     if (!text) {
       if (!session_->established() && mode_ == Mode::kAuto) {
@@ -187,43 +178,66 @@ boost::asio::awaitable<Result<Envelope>> P110Driver::Call(std::string_view json)
       co_return Fail(text.error());
     }
     handshake_failures_ = 0;
-    auto envelope = ParseEnvelopeRaw(*text, Storage());
-    if (!envelope) co_return Fail(envelope.error());
-    if (IsSessionCode(envelope->error_code)) {
+    auto answer = ReadAnswer(*text, read);
+    if (!answer && answer.error().Is(Errc::kSessionExpired)) {
       session_->Invalidate();
       if (attempt == 0) continue;
-      co_return Fail(ErrorFromCode(envelope->error_code));
     }
-    co_return envelope;
+    co_return answer;
   }
+}
+
+Result<P110Driver::Answer> P110Driver::ReadAnswer(std::string_view text, Read read) {
+  if (read == Read::kPollFields) {
+    // Its error_code is 0: no session to repair.
+    if (auto poll = ReadPollAnswer(text)) return Answer{*poll, {}};
+  }
+  auto envelope = ParseEnvelopeRaw(text);
+  if (!envelope) return Fail(envelope.error());
+  // kSessionExpired: the device dropped the session (9999, -1301, -1005).
+  if (IsSessionCode(envelope->error_code)) return Fail(ErrorFromCode(envelope->error_code));
+  return Answer{std::nullopt, std::move(*envelope)};
 }
 
 boost::asio::awaitable<Result<json::value>> P110Driver::CallSingle(std::string_view method) {
   // The same text the template rendered: BuildRequest with the time.
-  buffer_ = BuildRequest(Request{std::string(method), {}}, clock_->Now(), terminal_uuid_);
-  auto envelope = co_await Call(buffer_);
-  if (!envelope) co_return Fail(envelope.error());
-  if (envelope->error_code != 0) co_return Fail(Wrap(ErrorFromCode(envelope->error_code), method));
-  co_return std::move(envelope->result);
+  const std::string request =
+      BuildRequest(Request{std::string(method), {}}, clock_->Now(), terminal_uuid_);
+  auto answer = co_await Call(request);
+  if (!answer) co_return Fail(answer.error());
+  const Envelope& envelope = answer->envelope;
+  if (envelope.error_code != 0) co_return Fail(Wrap(ErrorFromCode(envelope.error_code), method));
+  co_return std::move(answer->envelope.result);
 }
 
-boost::asio::awaitable<Result<P110Driver::Fetched>> P110Driver::Fetch() {
-  // In the call's storage, so that results are moved in, not copied.
-  Fetched f{json::value(Storage()), json::value(Storage()), std::nullopt};
+boost::asio::awaitable<Result<P110Driver::Fetched>> P110Driver::Fetch(bool for_poll) {
+  if (!batch_) co_return co_await FetchGeneral(nullptr);
+  // In this call's frame: the session reads it until it has sent it.
+  std::string request;
+  internal::PollTemplate(energy_).Render(clock_->Now(), terminal_uuid_, request);
+  // The fast path knows the answer to get_device_info + get_energy_usage.
+  const Read read = for_poll && energy_ ? Read::kPollFields : Read::kTree;
+  auto answer = co_await Call(request, read);
+  if (!answer) co_return Fail(answer.error());
+  if (answer->poll) co_return Fetched{answer->poll, {}, {}, std::nullopt};
+  co_return co_await FetchGeneral(&answer->envelope);
+}
+
+boost::asio::awaitable<Result<P110Driver::Fetched>> P110Driver::FetchGeneral(
+    Envelope* batch_answer) {
+  Fetched f;
   bool have_power = false;
-  if (batch_) {
-    poll_batch_.Render(clock_->Now(), buffer_);
-    auto envelope = co_await Call(buffer_);
-    if (!envelope) co_return Fail(envelope.error());
-    if (envelope->error_code == kBatchRejected) {
+  if (batch_answer != nullptr) {
+    Envelope& envelope = *batch_answer;
+    if (envelope.error_code == kBatchRejected) {
       batch_ = false;
       log::info("tapo[{}] {}: the plug rejects batched requests; sending them one by one", spec_.id,
                 where_);
-    } else if (envelope->error_code != 0) {
-      co_return Fail(Wrap(ErrorFromCode(envelope->error_code), "multipleRequest"));
+    } else if (envelope.error_code != 0) {
+      co_return Fail(Wrap(ErrorFromCode(envelope.error_code), "multipleRequest"));
     } else {
-      json::value* responses = envelope->result.is_object()
-                                   ? envelope->result.as_object().if_contains("responses")
+      json::value* responses = envelope.result.is_object()
+                                   ? envelope.result.as_object().if_contains("responses")
                                    : nullptr;
       if (responses == nullptr || !responses->is_array())
         co_return Fail(Errc::kProtocol, "multipleRequest: result has no 'responses' array");
@@ -239,7 +253,6 @@ boost::asio::awaitable<Result<P110Driver::Fetched>> P110Driver::Fetch() {
         json::value* result = e->if_contains("result");
         if (method == "get_energy_usage" && code == kUnknownMethod) {
           energy_ = false;
-          RebuildPollTemplate();
           continue;
         }
         if (code != 0) co_return Fail(Wrap(ErrorFromCode(code), method));
@@ -271,7 +284,6 @@ boost::asio::awaitable<Result<P110Driver::Fetched>> P110Driver::Fetch() {
       have_power = true;
     } else if (usage.error().Is(Errc::kNotSupported)) {
       energy_ = false;
-      RebuildPollTemplate();
     } else {
       co_return Fail(usage.error());
     }
@@ -288,47 +300,55 @@ boost::asio::awaitable<Result<P110Driver::Fetched>> P110Driver::Fetch() {
 
 boost::asio::awaitable<Result<Reading>> P110Driver::Poll() {
   const auto started = std::chrono::steady_clock::now();
-  ArenaScope arena(*this);
-  auto fetched = co_await Fetch();
-  if (!fetched) co_return Fail(Failed(fetched.error()));
-  const json::object* info = fetched->device_info.if_object();
-  const json::value* on = info != nullptr ? info->if_contains("device_on") : nullptr;
-  if (on == nullptr || !on->is_bool())
-    co_return Fail(
-        Failed(MakeError(Errc::kProtocol, "get_device_info: field 'device_on' is missing")));
+  auto fetched = co_await Fetch(/*for_poll=*/true);
+  co_return ToReading(fetched, started);
+}
+
+Result<Reading> P110Driver::ToReading(const Result<Fetched>& fetched,
+                                      std::chrono::steady_clock::time_point started) {
+  if (!fetched) return Fail(Failed(fetched.error()));
   Reading r;
   r.device = spec_.id;
   r.reachable = true;
-  r.relay_on = on->get_bool();
-  if (!fetched->energy_usage.is_null()) {
-    auto usage = ParseEnergyUsage(fetched->energy_usage);
-    if (!usage) co_return Fail(Failed(usage.error()));
-    r.power_w = usage->current_power_w();
-    r.device_energy_wh = static_cast<double>(usage->today_energy_wh);
-  } else if (fetched->current_power_w) {
-    r.power_w = static_cast<double>(*fetched->current_power_w);
+  if (const auto& poll = fetched->poll) {
+    r.relay_on = poll->device_on;
+    r.power_w = poll->current_power_w();
+    r.device_energy_wh = static_cast<double>(poll->today_energy_wh);
+  } else {
+    const json::object* info = fetched->device_info.if_object();
+    const json::value* on = info != nullptr ? info->if_contains("device_on") : nullptr;
+    if (on == nullptr || !on->is_bool())
+      return Fail(
+          Failed(MakeError(Errc::kProtocol, "get_device_info: field 'device_on' is missing")));
+    r.relay_on = on->get_bool();
+    if (!fetched->energy_usage.is_null()) {
+      auto usage = ParseEnergyUsage(fetched->energy_usage);
+      if (!usage) return Fail(Failed(usage.error()));
+      r.power_w = usage->current_power_w();
+      r.device_energy_wh = static_cast<double>(usage->today_energy_wh);
+    } else if (fetched->current_power_w) {
+      r.power_w = static_cast<double>(*fetched->current_power_w);
+    }
   }
   r.at = clock_->Now();
   r.latency = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - started);
   Succeeded();
-  co_return r;
+  return r;
 }
 
 boost::asio::awaitable<Result<void>> P110Driver::Switch(bool on) {
-  ArenaScope arena(*this);
   const Request request{"set_device_info", json::object{{"device_on", on}}};
   const std::string text = BuildRequest(request, clock_->Now(), terminal_uuid_);
-  auto envelope = co_await Call(text);
-  if (!envelope) co_return Fail(Failed(envelope.error()));
-  if (envelope->error_code != 0)
-    co_return Fail(Failed(Wrap(ErrorFromCode(envelope->error_code), "set_device_info")));
+  auto answer = co_await Call(text);
+  if (!answer) co_return Fail(Failed(answer.error()));
+  if (answer->envelope.error_code != 0)
+    co_return Fail(Failed(Wrap(ErrorFromCode(answer->envelope.error_code), "set_device_info")));
   Succeeded();
   co_return Result<void>();
 }
 
 boost::asio::awaitable<Result<json::object>> P110Driver::Info() {
-  ArenaScope arena(*this);
-  auto fetched = co_await Fetch();
+  auto fetched = co_await Fetch(/*for_poll=*/false);
   if (!fetched) co_return Fail(Failed(fetched.error()));
   auto info = ParseDeviceInfo(fetched->device_info);
   if (!info) co_return Fail(Failed(info.error()));

@@ -8,12 +8,22 @@
 // probes again after 3 handshakes in a row failed.
 //
 // One poll is ONE HTTP request on a kept-alive connection: a multipleRequest
-// of get_device_info + get_energy_usage, built from a precomputed template
-// into a reused buffer (no RSA, no handshake in steady state). Devices that
-// answer -1003 to batches get separate requests from then on; devices without
+// of get_device_info + get_energy_usage, rendered from a template shared by
+// all drivers (no RSA, no handshake in steady state). Devices that answer
+// -1003 to batches get separate requests from then on; devices without
 // get_energy_usage (-1002) get get_current_power (integer W, no energy). A
 // session the device dropped (HTTP 403, 9999, -1301, -1005) is re-established
 // and the request retried ONCE within the same call.
+//
+// Poll path cost (docs/adr/0007-poll-path-performance.md): the regular answer
+// to a poll is read without a JSON tree (poll_answer.h); anything else is
+// parsed into a tree and judged by the general code. Coroutine frames hold
+// only what lives across a co_await (rare paths have their own coroutines,
+// synchronous steps are plain functions): a poll in flight costs its frames,
+// and at start-up every plug has one in flight at once. The
+// driver keeps no request buffers between polls: about 1.5 KB of heap per
+// device with its session, HTTP client and socket state; the largest part is
+// the DeviceSpec.
 //
 // Every error is prefixed "tapo[<id>] <host:port>: "; answers that are not
 // JSON count as kProtocol (the device's fault), never kParse. health(): ok after a
@@ -24,15 +34,15 @@
 // one coroutine at a time (driver.h). ctx.clock must outlive the driver.
 #pragma once
 
-#include <boost/json/memory_resource.hpp>
-#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "plugwatch/devices/driver.h"
 #include "plugwatch/devices/tapo/messages.h"
+#include "plugwatch/devices/tapo/poll_answer.h"
 #include "plugwatch/devices/tapo/session.h"
 #include "plugwatch/devices/tapo/transport_probe.h"
 #include "plugwatch/net/host_port.h"
@@ -42,18 +52,26 @@ namespace plugwatch::tapo {
 
 namespace internal {
 // A request envelope (messages.h BuildRequest/BuildMultipleRequest) split
-// around its request_time_milis value, so that rendering one is two appends
-// and a number into a reused buffer.
+// around its two values that change: request_time_milis (per request) and
+// terminal_uuid (per driver). So one template serves every driver, and
+// rendering a request is a few appends.
 class RequestTemplate {
  public:
-  RequestTemplate() = default;
-  // `json` was built with the time 0 (UnixMillis == 0).
+  // The terminal_uuid `json` was built with; it stands for the real one.
+  static constexpr std::string_view kUuidMark = "@terminal_uuid@";
+  // `json` was built with the time 0 (UnixMillis == 0) and kUuidMark.
   explicit RequestTemplate(std::string_view json);
-  void Render(TimePoint now, std::string& out) const;
+  // What the builder gives for `now` and `terminal_uuid` (base64: nothing to
+  // escape).
+  void Render(TimePoint now, std::string_view terminal_uuid, std::string& out) const;
 
  private:
-  std::string prefix_, suffix_;
+  std::string before_time_, before_uuid_, after_uuid_;
 };
+
+// The multipleRequest of a poll: get_device_info with get_energy_usage, or
+// with get_current_power for plugs without energy counters.
+const RequestTemplate& PollTemplate(bool energy);
 }  // namespace internal
 
 class P110Driver final : public devices::Driver {
@@ -82,38 +100,52 @@ class P110Driver final : public devices::Driver {
 
  private:
   enum class Mode { kAuto, kKlap, kPassthrough };
-  // Gives the answers parsed during one Poll/Info/Switch a monotonic arena
-  // (no malloc per JSON node, no teardown); declared before the values.
-  class ArenaScope;
   struct Fetched {
+    // The regular answer to a poll, read without a tree (poll_answer.h);
+    // when set, the other members are unused.
+    std::optional<PollAnswer> poll;
     boost::json::value device_info;
     boost::json::value energy_usage;              // null when the device has none
     std::optional<std::int64_t> current_power_w;  // get_current_power fallback
   };
+  // How Call reads an answer: as a tree (Envelope), or first trying the
+  // regular poll answer without one (Answer::poll) and the tree otherwise.
+  enum class Read { kTree, kPollFields };
+  struct Answer {
+    std::optional<PollAnswer> poll;  // set: error_code 0 and no tree
+    Envelope envelope;
+  };
 
+  // Makes session_ when there is none (probing the transport in auto mode).
   boost::asio::awaitable<Result<void>> EnsureSession();
   void UseTransport(TransportKind kind);
   // Sends one request through the session; re-establishes it and retries
   // once when it or the answer says the session is gone. Returns the envelope
   // with any other error_code for the caller to judge.
-  boost::asio::awaitable<Result<Envelope>> Call(std::string_view json);
+  boost::asio::awaitable<Result<Answer>> Call(std::string_view json, Read read = Read::kTree);
+  // Call's reading of the decrypted text; fails with kSessionExpired when
+  // the answer's error_code says the session is gone.
+  static Result<Answer> ReadAnswer(std::string_view text, Read read);
   // One request without params (the rare unbatched path: no template kept).
   boost::asio::awaitable<Result<boost::json::value>> CallSingle(std::string_view method);
-  boost::asio::awaitable<Result<Fetched>> Fetch();
-  // The current call's arena, or the heap outside one.
-  boost::json::storage_ptr Storage() const {
-    return arena_ != nullptr ? boost::json::storage_ptr(arena_) : boost::json::storage_ptr();
-  }
-  void RebuildPollTemplate();
+  // The batch (or the separate requests). `for_poll`: Poll reads the regular
+  // answer without a tree; Info needs the tree.
+  boost::asio::awaitable<Result<Fetched>> Fetch(bool for_poll);
+  // Everything but the regular answer: reads a batch answer as a tree (when
+  // `batch_answer` is set) and sends separate requests for what is missing.
+  // Its own coroutine, so that Fetch's frame stays small.
+  boost::asio::awaitable<Result<Fetched>> FetchGeneral(Envelope* batch_answer);
+  // What Poll makes of a fetch (a plain function: no coroutine frame for it).
+  Result<Reading> ToReading(const Result<Fetched>& fetched,
+                            std::chrono::steady_clock::time_point started);
 
   Error Tag(Error e) const;
   Error Failed(Error e);  // tags, updates health, logs transitions
   void Succeeded();
 
   DeviceSpec spec_;
-  net::HostPort address_;
   std::string where_;  // "host:port"
-  devices::DriverContext ctx_;
+  Duration request_timeout_;
   const Clock* clock_;
   Mode mode_;
   net::HttpClient client_;
@@ -125,9 +157,6 @@ class P110Driver final : public devices::Driver {
 
   bool batch_ = true;   // the device takes multipleRequest
   bool energy_ = true;  // the device has get_energy_usage
-  internal::RequestTemplate poll_batch_;
-  std::string buffer_;                             // the rendered request, reused
-  boost::json::memory_resource* arena_ = nullptr;  // set by ArenaScope
 
   devices::Health health_;
 };

@@ -376,5 +376,20 @@ TEST(MakeP110Driver, DescribesAndValidates) {
             "tapo[washer]: protocol 'tpap' is not one of auto, klap, passthrough");
 }
 
+// The shared poll templates render exactly what the builder builds, for any
+// time and any driver's terminal_uuid.
+TEST(PollTemplate, RendersWhatBuildMultipleRequestBuilds) {
+  const std::string uuid = NewTerminalUuid();
+  for (const bool energy : {true, false}) {
+    const Request requests[] = {{"get_device_info", {}},
+                                {energy ? "get_energy_usage" : "get_current_power", {}}};
+    for (const TimePoint now : {TimePoint{}, FromUnixMillis(1'763'805'600'123)}) {
+      std::string out = "old contents";
+      internal::PollTemplate(energy).Render(now, uuid, out);
+      EXPECT_EQ(out, BuildMultipleRequest(requests, now, uuid));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace plugwatch::tapo

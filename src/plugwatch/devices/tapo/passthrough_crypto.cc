@@ -159,8 +159,6 @@ Result<Bytes> RsaEncrypt(std::string_view public_key_pem, std::span<const std::u
 AesCbc::AesCbc(std::span<const std::uint8_t, 16> key, std::span<const std::uint8_t, 16> iv) {
   std::copy(key.begin(), key.end(), key_.begin());
   std::copy(iv.begin(), iv.end(), iv_.begin());
-  encrypt_ctx_ = internal::NewAesCtx(key_.data(), /*encrypt=*/true, /*padding=*/true);
-  decrypt_ctx_ = internal::NewAesCtx(key_.data(), /*encrypt=*/false, /*padding=*/false);
 }
 
 Result<AesCbc> AesCbc::FromKeyIv(std::span<const std::uint8_t> key_iv) {
@@ -174,8 +172,8 @@ std::string AesCbc::EncryptB64(std::string_view json) const {
   if (json.size() > static_cast<std::size_t>(INT_MAX) - 32)
     throw std::length_error("passthrough: message too large");
   Bytes ct((json.size() / 16 + 1) * 16);
-  EVP_CIPHER_CTX* ctx = encrypt_ctx_.get();
-  internal::SetIv(ctx, iv_.data(), /*encrypt=*/true);
+  EVP_CIPHER_CTX* ctx =
+      internal::ThreadAesCtx(key_.data(), iv_.data(), /*encrypt=*/true, /*padding=*/true);
   int n1 = 0, n2 = 0;
   internal::Check(
       EVP_EncryptUpdate(ctx, ct.data(), &n1, reinterpret_cast<const unsigned char*>(json.data()),
@@ -202,8 +200,8 @@ Result<std::string> AesCbc::DecryptB64(std::string_view b64) const {
         fmt::format("passthrough: ciphertext of {} bytes is not a whole number of 16-byte blocks",
                     ct->size()));
   std::string plain(ct->size(), '\0');
-  EVP_CIPHER_CTX* ctx = decrypt_ctx_.get();
-  internal::SetIv(ctx, iv_.data(), /*encrypt=*/false);
+  EVP_CIPHER_CTX* ctx =
+      internal::ThreadAesCtx(key_.data(), iv_.data(), /*encrypt=*/false, /*padding=*/false);
   int n = 0;
   internal::Check(EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(plain.data()), &n,
                                     ct->data(), static_cast<int>(ct->size())) == 1 &&

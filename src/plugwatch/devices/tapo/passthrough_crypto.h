@@ -74,9 +74,6 @@ class AesCbc {
   // kProtocol "passthrough: handshake key is <n> bytes, expected 32".
   static Result<AesCbc> FromKeyIv(std::span<const std::uint8_t> key_iv);
 
-  AesCbc(AesCbc&&) noexcept = default;
-  AesCbc& operator=(AesCbc&&) noexcept = default;
-
   // base64(AES-128-CBC(key, iv, PKCS7(json))).
   std::string EncryptB64(std::string_view json) const;
   // Inverse of EncryptB64. Fails with kParse (bad base64) or kProtocol
@@ -91,8 +88,8 @@ class AesCbc {
  private:
   std::array<std::uint8_t, 16> key_{};
   std::array<std::uint8_t, 16> iv_{};
-  internal::CipherCtxPtr encrypt_ctx_;
-  internal::CipherCtxPtr decrypt_ctx_;
+  // No OpenSSL contexts of its own: each message uses the thread's
+  // (openssl_util.h ThreadAesCtx), as KlapCipher does.
 };
 
 }  // namespace plugwatch::tapo

@@ -110,7 +110,7 @@ boost::asio::awaitable<Result<std::string>> PassthroughSession::Passthrough(std:
   }
   request_.headers.back().second.assign(cookie_);
   request_.body = BuildSecurePassthrough(aes_->EncryptB64(json));
-  auto res = co_await client_.Send(request_, config_.request_timeout);
+  auto res = co_await client_.Send(request_, config_.request_timeout, net::ResponseHeaders::kNone);
   if (!res) co_return Fail(res.error());
   if (res->status != 200)
     co_return Fail(Errc::kProtocol, fmt::format("securePassthrough: HTTP {}", res->status));

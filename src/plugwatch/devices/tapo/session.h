@@ -6,8 +6,8 @@
 // one new handshake and one retry. What the JSON answer means is the caller's
 // business (p110_driver): Request returns the decrypted text.
 //
-// A session borrows the HttpClient (owned by the driver, which outlives it)
-// and the Clock. Not thread-safe: one coroutine at a time on the client's
+// A session borrows the HttpClient and the credentials (owned by the driver,
+// which outlives it) and the Clock. Not thread-safe: one coroutine at a time on the client's
 // executor. Errors carry no "tapo[id] host:port" prefix; the driver adds it.
 #pragma once
 
@@ -23,9 +23,11 @@
 
 namespace plugwatch::tapo {
 
+// The credentials are borrowed: the driver's DeviceSpec holds them and
+// outlives its sessions (no second copy per device).
 struct SessionConfig {
-  std::string username;            // the Tapo cloud e-mail
-  std::string password;            // secret: never logged
+  std::string_view username;       // the Tapo cloud e-mail
+  std::string_view password;       // secret: never logged
   Duration request_timeout{3000};  // deadline of every HTTP request
   const Clock* clock = nullptr;    // never null
 };
