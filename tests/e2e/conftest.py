@@ -595,13 +595,16 @@ class Service:
 
 
 def start_service(group: ProcGroup, config: Path, devices: int | None = None,
-                  name: str = "serve", log_level: str | None = None) -> Service:
-    """Starts the service and waits until it monitors its devices."""
+                  name: str = "serve", log_level: str | None = None,
+                  env: Mapping[str, str] | None = None) -> Service:
+    """Starts the service and waits until it monitors its devices.
+
+    env: variables added to this process's environment for the service."""
     args = [BIN]
     if log_level:
         args += ["--log-level", log_level]
     args += ["serve", "-c", str(config)]
-    proc = group.start(args, name=name)
+    proc = group.start(args, name=name, env={**os.environ, **env} if env else None)
     count = r"\d+" if devices is None else str(devices)
     proc.wait_for_line(rf"plugwatch: monitoring {count} device\(s\)", 15, stream="stderr")
     return Service(proc, Path(config))

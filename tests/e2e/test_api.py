@@ -1,5 +1,8 @@
 """The REST API of a running service: routes, bad input, tokens (INTERFACE.md)."""
 import json
+import signal
+import socket
+import time
 
 import pytest
 
@@ -98,3 +101,30 @@ def test_refuses_to_listen_beyond_loopback_without_token(procs, tmp_path):
     assert proc.stop() == 1
     assert any("refusing to listen on 0.0.0.0" in line and "without server.api_token" in line
                for line in proc.lines("stderr"))
+
+
+def test_sigterm_finishes_the_request_in_progress_and_closes_idle_connections(procs, tmp_path):
+    """SIGTERM drains the API: a request whose body is still arriving is
+    answered, an idle keep-alive connection is closed at once, and the service
+    exits 0 well inside its 5 s grace."""
+    port = free_port()
+    cfg = write_config(tmp_path, [], server={"listen": f"127.0.0.1:{port}"},
+                       extra='[[heartbeats]]\nlabel = "POWER"\nperiod = "10s"\ngrace = "40s"\n')
+    service = start_service(procs, cfg, devices=0)
+    service.proc.wait_for_line(r"api: listening", 5, stream="stderr")
+    idle = socket.create_connection(("127.0.0.1", port), timeout=5)
+    busy = socket.create_connection(("127.0.0.1", port), timeout=5)
+    body = b'{"label":"POWER"}'
+    busy.sendall(b"POST /api/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n" % len(body) + body[:5])
+    time.sleep(0.3)  # the server has started reading that request
+    started = time.time()
+    service.proc.popen.send_signal(signal.SIGTERM)
+    service.proc.wait_for_line(r"finishing requests in progress", 5, stream="stderr")
+    assert idle.recv(1) == b"", "the idle connection was not closed"
+    busy.sendall(body[5:])
+    answer = busy.recv(4096).decode()
+    assert answer.startswith("HTTP/1.1 200"), answer
+    assert '"status":"ok"' in answer and '"label":"POWER"' in answer
+    assert service.proc.popen.wait(5) == 0
+    assert time.time() - started < 5

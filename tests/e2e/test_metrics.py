@@ -50,6 +50,15 @@ def test_metrics_pass_promtool_and_match_the_devices(procs, tmp_path):
     svc.proc.wait_for_line(r"api: listening", 5, stream="stderr")
     base = f"http://127.0.0.1:{port}"
     wait_until(lambda: api_call("GET", f"{base}/api/devices/heater")[1]["state"]["reachable"], 10)
+    on = scrape(base)
+    assert value(on, "plugwatch_power_watts", device="heater", site="home") == pytest.approx(750, abs=1)
+    assert value(on, "plugwatch_relay_on", device="heater", site="home") == 1
+    # The lifetime counter in joules follows the emulator's energy (Wh × 3600).
+    # It counts from the service's first reading, the emulator from its start.
+    joules = wait_until(lambda: value(scrape(base), "plugwatch_energy_joules_total",
+                                      device="heater", site="home"), 3)
+    assert 0 < joules <= sim.device(0)["energy_wh"] * 3600 + 1
+
     sent = time.time()
     assert api_call("POST", f"{base}/api/heartbeat", {"label": "POWER"}, token=HB_TOKEN)[0] == 200
     sim.relay(0, False)
@@ -69,6 +78,8 @@ def test_metrics_pass_promtool_and_match_the_devices(procs, tmp_path):
                      site="home") - sent) < 2
     assert value(text, "plugwatch_outage_active", label="POWER", cause="heartbeat") == 0
     assert value(text, "plugwatch_events_total", type="switched_off") == 1
+    assert value(text, "plugwatch_stream_clients") == 0
+    assert value(text, "plugwatch_stream_clients_dropped_total") == 0
     polls = value(text, "plugwatch_polls_total")
     assert polls >= 2
     assert value(text, "plugwatch_poll_duration_seconds_count") == polls

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include "plugwatch/api/auth.h"
+#include "plugwatch/api/live_stream.h"
 #include "plugwatch/core/log.h"
+#include "plugwatch/engine/service.h"
 #include "plugwatch/net/host_port.h"
 #include "plugwatch/net/http_server.h"
 
@@ -24,7 +26,11 @@ ApiServer::ApiServer(boost::asio::any_io_executor ex, ApiContext ctx)
   AddPowerRoutes(router_, *shared);
   AddHeartbeatRoutes(router_, *shared);
   AddControlRoutes(router_, *shared);
+  live_ = LiveStream::Start(ex, ctx.service.bus(), ctx.service.store(),
+                            StreamOptions::FromEnvironment(config::ProcessEnv()));
+  shared->live = live_;
   AddMetricsRoutes(router_, *shared);
+  AddStreamRoutes(router_, live_);
   impl_->server = std::make_unique<net::HttpServer>(
       ex, [this, shared](net::HttpRequest& req) { return router_.Dispatch(req); },
       net::ServerLimits{.max_body = 64 * 1024});
@@ -45,7 +51,13 @@ Result<std::uint16_t> ApiServer::Listen(const std::string& listen) {
 }
 
 void ApiServer::Stop() {
+  if (live_) live_->Stop();
   if (impl_->server) impl_->server->Stop();
+}
+
+void ApiServer::Shutdown(Duration grace, std::function<void()> done) {
+  live_->Stop();
+  impl_->server->Shutdown(grace, std::move(done));
 }
 
 Handler RequireToken(const ApiContext& ctx, Handler h) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,10 +21,13 @@ class Service;
 
 namespace plugwatch::api {
 
+class LiveStream;
+
 struct ApiContext {
   engine::Service& service;
   const Clock& clock;
   std::string api_token;
+  std::shared_ptr<LiveStream> live = nullptr;  // set by ApiServer (/api/stream, /metrics)
 };
 
 class ApiServer {
@@ -35,23 +39,30 @@ class ApiServer {
   // host is not loopback and no api_token is set, kUnavailable when the port
   // is taken. Returns the bound port.
   Result<std::uint16_t> Listen(const std::string& listen);
+  // Closes every connection now.
   void Stop();
+  // Graceful: stops accepting, ends live streams, lets requests in progress
+  // finish for at most `grace`, then closes what is left; `done` runs on the
+  // loop when every connection is closed (net::HttpServer::Shutdown).
+  void Shutdown(Duration grace, std::function<void()> done = {});
   const Router& router() const { return router_; }
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::shared_ptr<LiveStream> live_;
   Router router_;
 };
 
 // Route registration, one file per resource (api/handlers/).
 void AddHealthRoutes(Router& r, ApiContext& ctx);
 void AddDeviceRoutes(Router& r, ApiContext& ctx);
-void AddHistoryRoutes(Router& r, ApiContext& ctx);    // events, cycles, readings
-void AddPowerRoutes(Router& r, ApiContext& ctx);      // outages, status, statistics
-void AddHeartbeatRoutes(Router& r, ApiContext& ctx);  // /heartbeat, /api/heartbeat
-void AddControlRoutes(Router& r, ApiContext& ctx);    // check now, switch on/off
-void AddMetricsRoutes(Router& r, ApiContext& ctx);    // /metrics (Prometheus)
+void AddHistoryRoutes(Router& r, ApiContext& ctx);                  // events, cycles, readings
+void AddPowerRoutes(Router& r, ApiContext& ctx);                    // outages, status, statistics
+void AddHeartbeatRoutes(Router& r, ApiContext& ctx);                // /heartbeat, /api/heartbeat
+void AddControlRoutes(Router& r, ApiContext& ctx);                  // check now, switch on/off
+void AddMetricsRoutes(Router& r, ApiContext& ctx);                  // /metrics (Prometheus)
+void AddStreamRoutes(Router& r, std::shared_ptr<LiveStream> live);  // /api/stream (SSE)
 
 // Wraps a write handler: 401 unless the request carries the API token.
 Handler RequireToken(const ApiContext& ctx, Handler h);

@@ -352,7 +352,8 @@ void Service::ScheduleTick() {
 }
 
 int RunService(asio::io_context& io, config::Config cfg, ServiceOptions opts,
-               std::function<void(Service&)> setup) {
+               std::function<void(Service&)> setup,
+               std::function<void(std::function<void()> drained)> drain) {
   store::OpenOptions so;
   auto store = store::OpenSqlite(cfg.storage.path, so);
   if (!store) {
@@ -368,14 +369,27 @@ int RunService(asio::io_context& io, config::Config cfg, ServiceOptions opts,
   if (setup) setup(service);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    log::info("plugwatch: signal {} received, shutting down", sig);
-    // Shutdown stops polling and waits for the store's last commit; nothing
-    // left on the loop needs to finish, so it stops at once.
+  // Shutdown stops polling and waits for the store's last commit; nothing
+  // left on the loop needs to finish after it, so the loop stops at once.
+  auto stop = [&] {
     service.Shutdown();
     io.stop();
-  });
+  };
+  bool draining = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (draining || !drain) {
+          log::info("plugwatch: signal {} received, shutting down{}", sig, draining ? " now" : "");
+          stop();
+          return;
+        }
+        log::info("plugwatch: signal {} received, finishing requests in progress", sig);
+        draining = true;
+        signals.async_wait(on_signal);  // a second signal stops at once
+        drain(stop);
+      };
+  signals.async_wait(on_signal);
   io.run();
   service.Shutdown();
   return 0;

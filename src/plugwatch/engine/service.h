@@ -125,8 +125,11 @@ class Service {
 // loop, then shuts down (stops polling, saves state, waits for the last commit). `setup` runs after
 // Start() on the loop (demo: print the banner). Returns the process exit status (0, or 1 with the
 // error printed to stderr).
-// Emulators (demo) may share the io_context.
+// Emulators (demo) may share the io_context. On the first signal `drain` (if
+// given) runs first and calls `drained` when the front end (the HTTP API) has
+// finished what it acknowledged; a second signal shuts down at once.
 int RunService(boost::asio::io_context& io, config::Config cfg, ServiceOptions opts,
-               std::function<void(Service&)> setup = {});
+               std::function<void(Service&)> setup = {},
+               std::function<void(std::function<void()> drained)> drain = {});
 
 }  // namespace plugwatch::engine

@@ -3,6 +3,7 @@
 // includes Beast. Header names compare case-insensitively. Values.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,8 @@
 namespace plugwatch::net {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
+
+class ResponseStream;  // net/response_stream.h (server side)
 
 // Case-insensitive lookup of the first header named `name`.
 std::optional<std::string_view> FindHeader(const Headers& h, std::string_view name);
@@ -38,6 +41,9 @@ struct HttpResponse {
   std::string body;
   // Server side only: never answer (fault injection; the client must time out).
   bool hang = false;
+  // Server side only: when set, the body is this stream, sent (chunked) as it
+  // is written until it ends; `body` is ignored. See net/response_stream.h.
+  std::shared_ptr<ResponseStream> stream;
 
   std::optional<std::string_view> Header(std::string_view name) const {
     return FindHeader(headers, name);

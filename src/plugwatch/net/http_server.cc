@@ -2,14 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -17,8 +22,11 @@
 #include <boost/json/value.hpp>
 #include <list>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "plugwatch/core/log.h"
+#include "plugwatch/net/response_stream.h"
 
 namespace plugwatch::net {
 
@@ -38,6 +46,49 @@ HttpResponse JsonError(int status, std::string_view message) {
   return r;
 }
 
+namespace {
+
+// One accepted connection, tracked so that Stop and Shutdown can reach it.
+// Lives in its Serve coroutine's frame.
+struct Conn {
+  beast::tcp_stream* stream;
+  bool busy = false;               // a request has started and is not answered yet
+  ResponseStream* body = nullptr;  // sending a streamed response
+};
+
+// Whether the coroutine that watches a streaming peer has finished.
+struct PeerWatch {
+  explicit PeerWatch(asio::any_io_executor ex) : finished(ex) {}
+  bool done = false;
+  asio::steady_timer finished;
+};
+
+void LogFailure(std::string_view what, std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    log::error("http server: {} failed: {}", what, ex.what());
+  }
+}
+
+// Reads (and discards) whatever the peer of a stream sends until it closes
+// its side or the socket is closed, then aborts the stream.
+asio::awaitable<void> WatchPeer(tcp::socket& socket, std::shared_ptr<ResponseStream> body,
+                                std::shared_ptr<PeerWatch> watch) {
+  std::array<char, 512> scratch;
+  for (;;) {
+    auto into = asio::buffer(scratch);
+    auto [ec, n] = co_await socket.async_read_some(into, kUse);
+    if (ec) break;
+  }
+  body->Abort();
+  watch->done = true;
+  watch->finished.cancel();
+}
+
+}  // namespace
+
 struct HttpServer::Impl {
   Impl(asio::any_io_executor e, Handler h, ServerLimits l)
       : ex(e), handler(std::move(h)), limits(l) {}
@@ -45,13 +96,31 @@ struct HttpServer::Impl {
   Handler handler;
   ServerLimits limits;
   std::list<tcp::acceptor> acceptors;
-  std::unordered_set<beast::tcp_stream*> streams;
-  bool stopped = false;
+  std::unordered_set<Conn*> conns;
+  bool draining = false;  // no new connections or requests (Shutdown or Stop)
+  bool stopped = false;   // every connection closed (Stop)
+  // While draining: cancelled when the last connection is gone.
+  std::shared_ptr<asio::steady_timer> drained;
+  bool drain_running = false;
+  std::vector<std::function<void()>> on_drained;  // Shutdown's `done`s
+
+  void CloseAcceptors() {
+    beast::error_code ec;
+    for (auto& a : acceptors) a.close(ec);
+  }
+  void Untrack(Conn* c) {
+    conns.erase(c);
+    if (conns.empty() && drained) drained->cancel();
+  }
 
   // Each coroutine owns a reference to Impl from the moment it is spawned:
   // it may first run after the HttpServer is gone.
   asio::awaitable<void> Accept(std::shared_ptr<Impl> self, tcp::acceptor& acceptor);
   asio::awaitable<void> Serve(std::shared_ptr<Impl> self, beast::tcp_stream stream);
+  asio::awaitable<void> ServeStream(beast::tcp_stream& stream, Conn& conn, HttpResponse& res);
+  // Waits up to `grace` for the connections to finish, closes the rest,
+  // then runs on_drained.
+  asio::awaitable<void> Drain(std::shared_ptr<Impl> self, Duration grace);
 };
 
 HttpServer::HttpServer(asio::any_io_executor ex, Handler handler, ServerLimits limits)
@@ -59,7 +128,13 @@ HttpServer::HttpServer(asio::any_io_executor ex, Handler handler, ServerLimits l
 
 HttpServer::~HttpServer() { Stop(); }
 
-std::size_t HttpServer::connections() const { return impl_->streams.size(); }
+std::size_t HttpServer::connections() const { return impl_->conns.size(); }
+
+std::size_t HttpServer::streams() const {
+  std::size_t n = 0;
+  for (const Conn* c : impl_->conns) n += c->body != nullptr;
+  return n;
+}
 
 Result<std::uint16_t> HttpServer::Listen(std::string_view host, std::uint16_t port) {
   auto where = host.find(':') != std::string_view::npos ? fmt::format("[{}]:{}", host, port)
@@ -85,30 +160,77 @@ Result<std::uint16_t> HttpServer::Listen(std::string_view host, std::uint16_t po
   }
   std::uint16_t bound = acceptor.local_endpoint().port();
   auto& a = impl_->acceptors.emplace_back(std::move(acceptor));
-  asio::co_spawn(impl_->ex, impl_->Accept(impl_, a), [](std::exception_ptr e) {
-    if (e) try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        log::error("http server: accept loop failed: {}", ex.what());
-      }
-  });
+  asio::co_spawn(impl_->ex, impl_->Accept(impl_, a),
+                 [](std::exception_ptr e) { LogFailure("accept loop", e); });
   return bound;
 }
 
 void HttpServer::Stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
+  impl_->draining = true;
+  impl_->CloseAcceptors();
   beast::error_code ec;
-  for (auto& a : impl_->acceptors) a.close(ec);
-  for (auto* s : impl_->streams) s->socket().close(ec);
+  for (Conn* c : impl_->conns) {
+    c->stream->socket().close(ec);
+    if (c->body) c->body->Abort();
+  }
+}
+
+void HttpServer::Shutdown(Duration grace, std::function<void()> done) {
+  if (done) impl_->on_drained.push_back(std::move(done));
+  if (impl_->drain_running) return;
+  if (impl_->stopped) {
+    // Stopped already: every connection is closed.
+    asio::post(impl_->ex, [impl = impl_] {
+      for (auto& f : std::exchange(impl->on_drained, {})) f();
+    });
+    return;
+  }
+  impl_->draining = true;
+  impl_->drain_running = true;
+  impl_->CloseAcceptors();
+  beast::error_code ec;
+  for (Conn* c : impl_->conns) {
+    if (c->body)
+      c->body->End();
+    else if (!c->busy)
+      c->stream->socket().close(ec);
+  }
+  asio::co_spawn(impl_->ex, impl_->Drain(impl_, grace),
+                 [](std::exception_ptr e) { LogFailure("shutdown", e); });
+}
+
+asio::awaitable<void> HttpServer::Impl::Drain([[maybe_unused]] std::shared_ptr<Impl> self,
+                                              Duration grace) {
+  if (!conns.empty() && !stopped) {
+    auto timer = std::make_shared<asio::steady_timer>(ex, grace);
+    drained = timer;
+    co_await timer->async_wait(kUse);
+    drained.reset();
+  }
+  if (!stopped) {
+    if (!conns.empty())
+      log::warn("http server: closing {} connection(s) still busy after the grace period",
+                conns.size());
+    stopped = true;
+    beast::error_code ec;
+    for (Conn* c : conns) {
+      c->stream->socket().close(ec);
+      if (c->body) c->body->Abort();
+    }
+  }
+  // Every socket is closed now (a handler still running finds it closed).
+  drain_running = false;
+  for (auto& f : std::exchange(on_drained, {})) f();
 }
 
 asio::awaitable<void> HttpServer::Impl::Accept(std::shared_ptr<Impl> self,
                                                tcp::acceptor& acceptor) {
-  while (!stopped) {
+  while (!draining) {
     auto [ec, socket] = co_await acceptor.async_accept(kUse);
     if (ec) {
-      if (stopped || ec == asio::error::operation_aborted) co_return;
+      if (draining || ec == asio::error::operation_aborted) co_return;
       if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
         // Out of file descriptors: back off instead of spinning.
         log::warn("http server: accept failed: {} — raise the open-files limit (ulimit -n)",
@@ -118,30 +240,26 @@ asio::awaitable<void> HttpServer::Impl::Accept(std::shared_ptr<Impl> self,
       }
       continue;
     }
-    if (streams.size() >= limits.max_connections) {
+    if (draining || conns.size() >= limits.max_connections) {
       beast::error_code ignored;
       socket.close(ignored);
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(ex, Serve(self, beast::tcp_stream(std::move(socket))), [](std::exception_ptr e) {
-      if (e) try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          log::error("http server: connection failed: {}", ex.what());
-        }
-    });
+    asio::co_spawn(ex, Serve(self, beast::tcp_stream(std::move(socket))),
+                   [](std::exception_ptr e) { LogFailure("connection", e); });
   }
 }
 
-asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Impl> self,
+asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<Impl> self,
                                               beast::tcp_stream stream) {
-  streams.insert(&stream);
-  struct Untrack {
+  Conn conn{&stream};
+  conns.insert(&conn);
+  struct Untracker {
     Impl* impl;
-    beast::tcp_stream* s;
-    ~Untrack() { impl->streams.erase(s); }
-  } untrack{this, &stream};
+    Conn* c;
+    ~Untracker() { impl->Untrack(c); }
+  } untrack{this, &conn};
 
   beast::error_code ec;
   std::string remote;
@@ -150,14 +268,23 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Impl> self,
   beast::flat_buffer buffer;
   bool first = true;
 
-  while (!stopped) {
-    // An idle keep-alive connection waits idle_timeout for the next request to
-    // start; once it starts, the whole request must arrive within read_timeout.
+  while (!draining) {
+    // A connection waits read_timeout (new) or idle_timeout (kept alive) for
+    // a request to start; once it has started, the whole request must
+    // arrive within read_timeout.
+    if (buffer.size() == 0) {
+      stream.expires_after(first ? limits.read_timeout : limits.idle_timeout);
+      auto space = buffer.prepare(1024);
+      auto [sec, sn] = co_await stream.async_read_some(space, kUse);
+      if (sec) break;
+      buffer.commit(sn);
+    }
+    first = false;
+    conn.busy = true;
     http::request_parser<http::string_body> parser;
     parser.body_limit(limits.max_body);
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
-    stream.expires_after(first ? limits.read_timeout : limits.idle_timeout);
-    first = false;
+    stream.expires_after(limits.read_timeout);
     auto [rec, rn] = co_await http::async_read(stream, buffer, parser, kUse);
     HttpResponse res;
     bool keep_alive = true;
@@ -171,7 +298,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Impl> self,
           413, fmt::format("request body larger than {} bytes — send less", limits.max_body));
       keep_alive = false;
     } else if (rec == http::error::header_limit) {
-      res = JsonError(431, "request headers too large");
+      res = JsonError(431, "request headers too large — send fewer or shorter headers");
       keep_alive = false;
     } else if (rec) {
       res = JsonError(400, fmt::format("malformed HTTP request: {}", rec.message()));
@@ -196,9 +323,16 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Impl> self,
         co_await stream.async_read_some(asio::buffer(&byte, 1), kUse);
         break;
       }
+      if (res.stream && !head && !stopped) {
+        co_await ServeStream(stream, conn, res);
+        break;
+      }
+      // HEAD of a stream: the headers only.
+      if (res.stream) std::exchange(res.stream, nullptr)->Close();
     }
 
     if (auto c = res.Header("Connection"); c && *c == "close") keep_alive = false;
+    if (draining) keep_alive = false;
     http::response<http::string_body> out;
     out.version(11);
     out.result(static_cast<unsigned>(res.status));
@@ -208,12 +342,80 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Impl> self,
     out.keep_alive(keep_alive);
     out.prepare_payload();
     if (head) out.body().clear();  // HEAD: the GET's headers, no body
-    stream.expires_after(limits.read_timeout);
+    stream.expires_after(limits.write_timeout);
     auto [wec, wn] = co_await http::async_write(stream, out, kUse);
+    conn.busy = false;
     if (wec || !keep_alive) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.close();
+}
+
+asio::awaitable<void> HttpServer::Impl::ServeStream(beast::tcp_stream& stream, Conn& conn,
+                                                    HttpResponse& res) {
+  std::shared_ptr<ResponseStream> body = std::move(res.stream);
+  conn.body = body.get();
+  conn.busy = false;  // Shutdown ends streams rather than waiting for them
+  if (draining) body->End();
+
+  if (limits.stream_send_buffer > 0) {
+    beast::error_code ignored;
+    stream.socket().set_option(asio::socket_base::send_buffer_size(limits.stream_send_buffer),
+                               ignored);
+  }
+  http::response<http::empty_body> out;
+  out.version(11);
+  out.result(static_cast<unsigned>(res.status));
+  for (auto& [k, v] : res.headers)
+    if (k != "Connection" && k != "Content-Length" && k != "Transfer-Encoding") out.insert(k, v);
+  out.keep_alive(false);
+  out.chunked(true);
+  http::response_serializer<http::empty_body> serializer(out);
+  stream.expires_after(limits.write_timeout);
+  auto [hec, hn] = co_await http::async_write_header(stream, serializer, kUse);
+  if (!hec) {
+    auto watch = std::make_shared<PeerWatch>(ex);
+    // The watcher reads the socket in this frame: it is waited for below.
+    asio::co_spawn(ex, WatchPeer(stream.socket(), body, watch),
+                   [](std::exception_ptr e) { LogFailure("stream watcher", e); });
+    asio::steady_timer wake(ex);
+    body->SetWake([&wake, &stream, b = body.get()] {
+      wake.cancel();
+      // Cut off or aborted: a write in flight to a stalled peer ends now.
+      beast::error_code ignored;
+      if (b->aborted()) stream.socket().close(ignored);
+    });
+    for (;;) {
+      if (body->aborted()) break;
+      std::string data = body->Take();
+      if (data.empty()) {
+        if (body->ending()) {
+          auto last = http::make_chunk_last();
+          stream.expires_after(limits.write_timeout);
+          co_await asio::async_write(stream, last, kUse);
+          break;
+        }
+        wake.expires_at(asio::steady_timer::time_point::max());
+        co_await wake.async_wait(kUse);
+        continue;
+      }
+      auto chunk = http::make_chunk(asio::buffer(data));
+      stream.expires_after(limits.write_timeout);
+      auto [wec, wn] = co_await asio::async_write(stream, chunk, kUse);
+      if (wec) break;
+      body->Sent();
+    }
+    body->SetWake(nullptr);
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.socket().close(ec);
+    while (!watch->done) {
+      watch->finished.expires_at(asio::steady_timer::time_point::max());
+      co_await watch->finished.async_wait(kUse);
+    }
+  }
+  conn.body = nullptr;
+  body->Close();
 }
 
 }  // namespace plugwatch::net

@@ -1,11 +1,21 @@
 // HttpServer: a small HTTP/1.1 server on Boost.Beast with C++20 coroutines,
 // used by the device emulators and the API. Each accepted connection is one
-// coroutine on the server's executor: keep-alive, a deadline on every read and
-// on idle connections, caps on header size, body size and the number of
-// connections (over the cap, new connections are closed at once).
+// coroutine on the server's executor: keep-alive, a deadline on every read,
+// on every write and on idle connections, caps on header size, body size and
+// the number of connections (over the cap, new connections are closed at
+// once). Errors the server answers itself (400, 413, 431) are JSON.
 //
-// Create, Listen and Stop on the executor's thread (or before it runs).
-// The handler runs on that executor; it must not block.
+// Streamed responses (HttpResponse::stream, net/response_stream.h) are sent
+// chunked while a second coroutine watches the peer, so a client that goes
+// away ends its stream at once, not at the next write.
+//
+// Stopping: Stop() closes every connection now; Shutdown(grace) stops
+// accepting, closes idle keep-alive connections, lets requests in progress
+// finish and streams send what they queued, and closes what is left when the
+// grace period runs out.
+//
+// Create, Listen, Stop and Shutdown on the executor's thread (or before it
+// runs). The handler runs on that executor; it must not block.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -26,6 +36,10 @@ struct ServerLimits {
   std::size_t max_header = 16 * 1024;  // larger headers get 431
   Duration read_timeout{10'000};       // a request must arrive whole within this
   Duration idle_timeout{60'000};       // keep-alive connections idle longer are closed
+  Duration write_timeout{10'000};      // a response (or a stream's piece) must be sent within this
+  // The kernel's send buffer of a streaming connection: with the stream's own
+  // queue bound, what a stalled peer can hold up (0 = the system's default).
+  int stream_send_buffer = 64 * 1024;
   std::size_t max_connections = 4096;
 };
 
@@ -45,8 +59,16 @@ class HttpServer {
 
   // Stops accepting and closes every connection.
   void Stop();
+  // Stops accepting and closes idle connections at once; requests in
+  // progress finish and streams send what they queued (then end), for at
+  // most `grace`; then Stop(). `done` runs on the executor once every
+  // connection is closed (a handler still running then finds its
+  // connection closed).
+  void Shutdown(Duration grace, std::function<void()> done = {});
 
   std::size_t connections() const;
+  // Connections that are sending a streamed response.
+  std::size_t streams() const;
 
  private:
   struct Impl;

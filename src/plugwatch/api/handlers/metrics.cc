@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "plugwatch/api/api_server.h"
+#include "plugwatch/api/live_stream.h"
 #include "plugwatch/api/metrics_text.h"
 #include "plugwatch/engine/service.h"
 
@@ -20,7 +21,7 @@ struct Counts {
   std::map<std::pair<std::string, std::string>, long long> cycles;  // by (device, site)
 };
 
-std::string Render(engine::Service& service, const Counts& counts) {
+std::string Render(engine::Service& service, const LiveStream* live, const Counts& counts) {
   MetricsText m;
   struct Row {
     const DeviceSpec* spec;
@@ -100,6 +101,14 @@ std::string Render(engine::Service& service, const Counts& counts) {
   m.Family("plugwatch_events_total", "counter", "Events recorded since start, by type.");
   for (const auto& [type, n] : counts.events)
     m.Sample("plugwatch_events_total", {{"type", type}}, static_cast<double>(n));
+
+  if (live) {
+    m.Family("plugwatch_stream_clients", "gauge", "Clients connected to the live stream now.");
+    m.Sample("plugwatch_stream_clients", {}, static_cast<double>(live->clients()));
+    m.Family("plugwatch_stream_clients_dropped_total", "counter",
+             "Live stream clients disconnected for reading too slowly.");
+    m.Sample("plugwatch_stream_clients_dropped_total", {}, static_cast<double>(live->dropped()));
+  }
   return m.text();
 }
 
@@ -118,7 +127,7 @@ void AddMetricsRoutes(Router& r, ApiContext& ctx) {
   r.Add("GET", "/metrics", [&ctx, counts](net::HttpRequest&, const Params&) -> Awaitable {
     net::HttpResponse res;
     res.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    res.body = Render(ctx.service, *counts);
+    res.body = Render(ctx.service, ctx.live.get(), *counts);
     co_return res;
   });
 }

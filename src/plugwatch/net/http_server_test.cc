@@ -1,0 +1,401 @@
+// HttpServer seen from raw sockets: streamed responses (chunks as they are
+// written, a peer that leaves, a peer too slow to keep up, a stalled write),
+// deadlines on slow requests, caps, and the graceful shutdown.
+#include "plugwatch/net/http_server.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <future>
+#include <thread>
+
+#include "plugwatch/net/response_stream.h"
+
+namespace plugwatch::net {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using Steady = std::chrono::steady_clock;
+
+// A blocking client on a plain socket, so that a test controls exactly what
+// is sent and when (or whether) it reads.
+class RawClient {
+ public:
+  // rcvbuf: a small receive buffer, so that a client that does not read
+  // stalls the server quickly.
+  explicit RawClient(std::uint16_t port, int rcvbuf = 0) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (rcvbuf > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  }
+  ~RawClient() { Close(); }
+  void Close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  bool connected() const { return connected_; }
+
+  void Send(std::string_view s) {
+    while (!s.empty()) {
+      auto n = ::send(fd_, s.data(), s.size(), MSG_NOSIGNAL);
+      if (n <= 0) return;
+      s.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+
+  // Reads until `what` has arrived (true), the peer closed or the time ran out.
+  bool ReadUntil(std::string_view what, std::chrono::milliseconds timeout = 3000ms) {
+    const auto deadline = Steady::now() + timeout;
+    while (received_.find(what) == std::string::npos) {
+      if (!ReadSome(deadline)) return false;
+    }
+    return true;
+  }
+  // Reads until the peer closes the connection (true) or the time runs out.
+  bool ReadUntilClosed(std::chrono::milliseconds timeout = 3000ms) {
+    const auto deadline = Steady::now() + timeout;
+    while (!closed_)
+      if (!ReadSome(deadline) && !closed_) return false;
+    return true;
+  }
+  const std::string& received() const { return received_; }
+  bool closed() const { return closed_; }
+
+ private:
+  bool ReadSome(Steady::time_point deadline) {
+    if (closed_) return false;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+    char buf[65536];
+    auto n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) {
+      closed_ = true;
+      return false;
+    }
+    received_.append(buf, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  bool connected_ = false;
+  bool closed_ = false;
+  std::string received_;
+};
+
+constexpr std::string_view kStreamRequest = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n";
+
+// A server on a loop thread. "/stream" answers with a ResponseStream the test
+// writes to (on the loop, through OnLoop); "/slow" answers after 300 ms;
+// "/sleep" after 5 s; anything else at once.
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void Start(ServerLimits limits, std::size_t max_queued = 1 << 20) {
+    server_ = std::make_unique<HttpServer>(
+        io_.get_executor(),
+        [this, max_queued](HttpRequest& req) -> asio::awaitable<HttpResponse> {
+          HttpResponse r;
+          if (req.Path() == "/stream") {
+            auto s = std::make_shared<ResponseStream>(max_queued);
+            s->OnClose([this] { ++closed_streams_; });
+            streams_.push_back(s);
+            r.headers.emplace_back("Content-Type", "text/event-stream");
+            r.stream = s;
+          } else if (req.Path() == "/slow" || req.Path() == "/sleep") {
+            asio::steady_timer t(io_, req.Path() == "/slow" ? 300ms : 5000ms);
+            co_await t.async_wait(asio::use_awaitable);
+            r.body = "slept";
+          } else {
+            r.body = "ok";
+          }
+          co_return r;
+        },
+        limits);
+    auto port = server_->Listen("127.0.0.1", 0);
+    ASSERT_TRUE(port) << port.error().context;
+    port_ = *port;
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  template <class F>
+  auto OnLoop(F f) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto result = task.get_future();
+    asio::post(io_, [&task] { task(); });
+    return result.get();
+  }
+
+  void TearDown() override {
+    if (server_ && thread_.joinable())
+      OnLoop([&] {
+        server_.reset();
+        return 0;
+      });
+    work_.reset();
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  std::shared_ptr<ResponseStream> Stream(std::size_t i) {
+    return OnLoop([&] { return i < streams_.size() ? streams_[i] : nullptr; });
+  }
+  // Waits until the handler has made stream i.
+  std::shared_ptr<ResponseStream> WaitForStream(std::size_t i) {
+    for (int k = 0; k < 300; ++k) {
+      if (auto s = Stream(i)) return s;
+      std::this_thread::sleep_for(10ms);
+    }
+    return nullptr;
+  }
+  bool Eventually(const std::function<bool()>& f, std::chrono::milliseconds timeout = 3000ms) {
+    const auto deadline = Steady::now() + timeout;
+    while (Steady::now() < deadline) {
+      if (OnLoop(f)) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  }
+
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  std::thread thread_;
+  std::unique_ptr<HttpServer> server_;
+  std::uint16_t port_ = 0;
+  std::vector<std::shared_ptr<ResponseStream>> streams_;  // loop thread only
+  int closed_streams_ = 0;                                // loop thread only
+};
+
+TEST_F(HttpServerTest, StreamSendsEachPieceAsAChunkUntilItEnds) {
+  Start({});
+  RawClient c(port_);
+  c.Send(kStreamRequest);
+  auto s = WaitForStream(0);
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(c.ReadUntil("\r\n\r\n"));
+  EXPECT_NE(c.received().find("HTTP/1.1 200 OK\r\n"), std::string::npos) << c.received();
+  EXPECT_NE(c.received().find("Content-Type: text/event-stream\r\n"), std::string::npos);
+  EXPECT_NE(c.received().find("Transfer-Encoding: chunked\r\n"), std::string::npos);
+  EXPECT_EQ(c.received().find("Content-Length"), std::string::npos);
+
+  EXPECT_TRUE(OnLoop([&] { return s->Write("data: one\n\n"); }));
+  ASSERT_TRUE(c.ReadUntil("b\r\ndata: one\n\n\r\n")) << c.received();
+  EXPECT_EQ(OnLoop([&] { return server_->streams(); }), 1u);
+
+  OnLoop([&] {
+    s->Write("data: two\n\n");
+    s->End();
+    return 0;
+  });
+  ASSERT_TRUE(c.ReadUntilClosed());
+  EXPECT_TRUE(c.received().ends_with("b\r\ndata: two\n\n\r\n0\r\n\r\n")) << c.received();
+  EXPECT_TRUE(Eventually([&] { return closed_streams_ == 1; }));
+  EXPECT_FALSE(OnLoop([&] { return s->Write("late"); }));
+}
+
+TEST_F(HttpServerTest, APeerThatLeavesEndsItsStreamAtOnce) {
+  Start({});
+  RawClient c(port_);
+  c.Send(kStreamRequest);
+  auto s = WaitForStream(0);
+  ASSERT_TRUE(s && c.ReadUntil("\r\n\r\n"));
+  c.Close();
+  // Nothing is written: the server notices from the read side.
+  EXPECT_TRUE(Eventually([&] { return closed_streams_ == 1; }, 2000ms));
+  EXPECT_FALSE(OnLoop([&] { return s->open(); }));
+  EXPECT_TRUE(Eventually([&] { return server_->connections() == 0; }));
+}
+
+TEST_F(HttpServerTest, AClientTooSlowToReadIsCutOffWhileAnotherKeepsReceiving) {
+  Start({.write_timeout = Duration(30'000)}, 64 * 1024);
+  RawClient slow(port_, 4096);
+  slow.Send(kStreamRequest);
+  auto s_slow = WaitForStream(0);
+  RawClient fast(port_);
+  fast.Send(kStreamRequest);
+  auto s_fast = WaitForStream(1);
+  ASSERT_TRUE(s_slow && s_fast);
+
+  // The fast client reads everything on its own thread; the slow one never reads.
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    while (!stop) fast.ReadUntil("never-sent", 50ms);
+  });
+  const std::string piece(1024, 'x');
+  std::size_t written = 0;
+  bool slow_open = true;
+  for (int i = 0; i < 64 * 1024 && slow_open; ++i) {
+    // One loop turn per piece, as a producer would write: never blocked.
+    slow_open = OnLoop([&] {
+      EXPECT_TRUE(s_fast->Write(piece));
+      return s_slow->Write(piece);
+    });
+    ++written;
+    if (i % 64 == 0) std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_FALSE(slow_open) << "the slow client was never cut off after " << written << " KiB";
+  EXPECT_TRUE(OnLoop([&] { return s_slow->cut_off(); }));
+  EXPECT_TRUE(Eventually([&] { return closed_streams_ == 1; }));
+  // The fast client got every piece, and its stream goes on.
+  EXPECT_TRUE(OnLoop([&] { return s_fast->open() && s_fast->Write("z-end"); }));
+  const auto deadline = Steady::now() + 5s;
+  while (Steady::now() < deadline && OnLoop([&] { return s_fast->queued(); }) > 0)
+    std::this_thread::sleep_for(5ms);
+  stop = true;
+  reader.join();
+  ASSERT_TRUE(fast.ReadUntil("z-end"));
+  std::size_t xs = 0;
+  for (char ch : fast.received().substr(fast.received().find("\r\n\r\n"))) xs += ch == 'x';
+  EXPECT_EQ(xs, written * piece.size());
+}
+
+TEST_F(HttpServerTest, AStalledWriteMissesTheWriteDeadline) {
+  Start({.write_timeout = Duration(300)}, 64 << 20);
+  RawClient c(port_, 4096);
+  c.Send(kStreamRequest);
+  auto s = WaitForStream(0);
+  ASSERT_TRUE(s);
+  // Far more than the socket buffers hold, well under the queue bound.
+  const std::string big(8 << 20, 'x');
+  const auto start = Steady::now();
+  EXPECT_TRUE(OnLoop([&] { return s->Write(big); }));
+  EXPECT_TRUE(Eventually([&] { return closed_streams_ == 1; }, 3000ms));
+  EXPECT_LT(Steady::now() - start, 2500ms);
+  EXPECT_FALSE(OnLoop([&] { return s->cut_off(); }));  // the deadline, not the bound
+}
+
+TEST_F(HttpServerTest, HeadOfAStreamSendsHeadersOnlyAndClosesTheStream) {
+  Start({});
+  RawClient c(port_);
+  c.Send("HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(c.ReadUntil("\r\n\r\n"));
+  EXPECT_TRUE(c.received().starts_with("HTTP/1.1 200 OK\r\n")) << c.received();
+  EXPECT_TRUE(Eventually([&] { return closed_streams_ == 1; }));
+}
+
+TEST_F(HttpServerTest, AKeptAliveConnectionMustSendItsNextRequestWithinTheReadDeadline) {
+  Start({.read_timeout = Duration(300), .idle_timeout = Duration(10'000)});
+  RawClient c(port_);
+  c.Send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(c.ReadUntil("ok"));
+  // Idle well past the read deadline: still open (idle_timeout).
+  std::this_thread::sleep_for(500ms);
+  EXPECT_FALSE(c.ReadUntilClosed(10ms));
+  // A request that starts and then dribbles is cut at the read deadline.
+  const auto start = Steady::now();
+  c.Send("GET /b HTTP/1.1\r\n");
+  EXPECT_TRUE(c.ReadUntilClosed(3000ms));
+  EXPECT_LT(Steady::now() - start, 2000ms);
+  EXPECT_EQ(c.received().find("GET /b"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, ANewConnectionThatSendsNothingIsClosedAtTheReadDeadline) {
+  Start({.read_timeout = Duration(300), .idle_timeout = Duration(10'000)});
+  RawClient c(port_);
+  const auto start = Steady::now();
+  EXPECT_TRUE(c.ReadUntilClosed(3000ms));
+  EXPECT_LT(Steady::now() - start, 2000ms);
+}
+
+TEST_F(HttpServerTest, OversizedHeadersGet431AsJson) {
+  Start({.max_header = 1024});
+  RawClient c(port_);
+  c.Send(fmt::format("GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", std::string(4096, 'a')));
+  ASSERT_TRUE(c.ReadUntilClosed());
+  EXPECT_TRUE(c.received().starts_with("HTTP/1.1 431 ")) << c.received();
+  EXPECT_NE(
+      c.received().find(R"({"error":"request headers too large — send fewer or shorter headers"})"),
+      std::string::npos)
+      << c.received();
+}
+
+TEST_F(HttpServerTest, ConnectionsOverTheCapAreClosedAtOnce) {
+  Start({.max_connections = 2});
+  RawClient a(port_), b(port_);
+  a.Send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  b.Send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(a.ReadUntil("ok") && b.ReadUntil("ok"));
+  RawClient c(port_);
+  c.Send("GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(c.ReadUntilClosed());
+  EXPECT_EQ(c.received(), "");
+  a.Close();
+  EXPECT_TRUE(Eventually([&] { return server_->connections() == 1; }));
+  RawClient d(port_);
+  d.Send("GET /d HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(d.ReadUntil("ok"));
+}
+
+TEST_F(HttpServerTest, ShutdownFinishesWorkInProgressAndClosesTheRest) {
+  Start({});
+  RawClient idle(port_);
+  idle.Send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(idle.ReadUntil("ok"));
+  RawClient streaming(port_);
+  streaming.Send(kStreamRequest);
+  auto s = WaitForStream(0);
+  ASSERT_TRUE(s);
+  RawClient busy(port_);
+  busy.Send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(Eventually([&] { return server_->connections() == 3; }));
+
+  std::promise<void> done;
+  const auto start = Steady::now();
+  OnLoop([&] {
+    s->Write("data: last words\n\n");
+    server_->Shutdown(Duration(3000), [&] { done.set_value(); });
+    return 0;
+  });
+  EXPECT_TRUE(idle.ReadUntilClosed(1000ms));
+  ASSERT_TRUE(streaming.ReadUntilClosed());
+  EXPECT_TRUE(streaming.received().ends_with("data: last words\n\n\r\n0\r\n\r\n"))
+      << streaming.received();
+  ASSERT_TRUE(busy.ReadUntilClosed());
+  EXPECT_TRUE(busy.received().starts_with("HTTP/1.1 200 OK\r\n")) << busy.received();
+  EXPECT_NE(busy.received().find("Connection: close\r\n"), std::string::npos);
+  EXPECT_TRUE(busy.received().ends_with("slept"));
+  EXPECT_EQ(done.get_future().wait_for(2s), std::future_status::ready);
+  EXPECT_LT(Steady::now() - start, 2000ms);  // not the whole grace period
+  EXPECT_EQ(OnLoop([&] { return server_->connections(); }), 0u);
+  EXPECT_EQ(OnLoop([&] { return closed_streams_; }), 1);
+  // No new connections.
+  RawClient late(port_);
+  EXPECT_FALSE(late.connected() && late.ReadUntil("HTTP/1.1", 300ms));
+}
+
+TEST_F(HttpServerTest, ShutdownIsBoundedByItsGracePeriod) {
+  Start({});
+  RawClient busy(port_);
+  busy.Send("GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(Eventually([&] { return server_->connections() == 1; }));
+  std::promise<void> done;
+  const auto start = Steady::now();
+  OnLoop([&] {
+    server_->Shutdown(Duration(200), [&] { done.set_value(); });
+    return 0;
+  });
+  ASSERT_EQ(done.get_future().wait_for(3s), std::future_status::ready);
+  EXPECT_LT(Steady::now() - start, 1500ms);
+  EXPECT_GE(Steady::now() - start, 190ms);
+  EXPECT_TRUE(busy.ReadUntilClosed(1000ms));
+  EXPECT_EQ(busy.received().find("slept"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace plugwatch::net
