@@ -47,6 +47,11 @@ int HttpStatus(const Error& e) {
 
 net::HttpResponse ErrorResponse(const Error& e) { return net::JsonError(HttpStatus(e), e.context); }
 
+Error UnknownDevice(std::string_view id) {
+  return MakeError(Errc::kNotFound,
+                   fmt::format("device '{}' does not exist — see GET /api/devices", id));
+}
+
 Result<double> NumberParam(const net::HttpRequest& req, std::string_view name, double fallback,
                            double min, double max) {
   auto text = req.QueryParam(name);

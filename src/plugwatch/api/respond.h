@@ -21,6 +21,9 @@ net::HttpResponse Json(const boost::json::value& body);  // 200
 int HttpStatus(const Error& e);
 net::HttpResponse ErrorResponse(const Error& e);
 
+// 404 for a device id the store does not know, in the API's words.
+Error UnknownDevice(std::string_view id);
+
 // A positive number query parameter within [min, max]; absent → fallback.
 // Fails with kInvalidArgument: "hours must be a number between 0.01 and 87600 (got 'x')".
 Result<double> NumberParam(const net::HttpRequest& req, std::string_view name, double fallback,

@@ -163,10 +163,7 @@ void AddDeviceRoutes(Router& r, ApiContext& ctx) {
   r.Add("GET", "/api/devices/{id}", [&ctx](net::HttpRequest&, const Params& p) -> Awaitable {
     auto d = ctx.service.store().GetDevice(p.at("id"));
     if (!d) co_return ErrorResponse(d.error());
-    if (!*d)
-      co_return ErrorResponse(
-          MakeError(Errc::kNotFound,
-                    fmt::format("device '{}' does not exist — see GET /api/devices", p.at("id"))));
+    if (!*d) co_return ErrorResponse(UnknownDevice(p.at("id")));
     co_return Json(DeviceJson(**d, ctx.service));
   });
   r.Add("POST", "/api/devices",
@@ -191,10 +188,7 @@ void AddDeviceRoutes(Router& r, ApiContext& ctx) {
           if (!body) co_return ErrorResponse(body.error());
           auto d = ctx.service.store().GetDevice(p.at("id"));
           if (!d) co_return ErrorResponse(d.error());
-          if (!*d)
-            co_return ErrorResponse(MakeError(
-                Errc::kNotFound,
-                fmt::format("device '{}' does not exist — see GET /api/devices", p.at("id"))));
+          if (!*d) co_return ErrorResponse(UnknownDevice(p.at("id")));
           DeviceSpec spec = (*d)->spec;
           if (auto a = ApplyFields(*body, spec, false); !a) co_return ErrorResponse(a.error());
           config::FillDeviceDefaults(spec);
@@ -210,7 +204,8 @@ void AddDeviceRoutes(Router& r, ApiContext& ctx) {
   r.Add("DELETE", "/api/devices/{id}",
         RequireToken(ctx, [&ctx](net::HttpRequest&, const Params& p) -> Awaitable {
           if (auto d = ctx.service.store().RemoveDevice(p.at("id")); !d)
-            co_return ErrorResponse(d.error());
+            co_return ErrorResponse(d.error().Is(Errc::kNotFound) ? UnknownDevice(p.at("id"))
+                                                                  : d.error());
           net::HttpResponse res;
           res.status = 204;
           co_return res;

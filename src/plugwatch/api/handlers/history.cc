@@ -65,6 +65,10 @@ void AddHistoryRoutes(Router& r, ApiContext& ctx) {
     if (!device || device->empty())
       co_return ErrorResponse(MakeError(
           Errc::kInvalidArgument, "device: required — e.g. /api/readings?device=washer&hours=24"));
+    // A typo must not look like a device that never used power.
+    auto known = ctx.service.store().GetDevice(*device);
+    if (!known) co_return ErrorResponse(known.error());
+    if (!*known) co_return ErrorResponse(UnknownDevice(*device));
     auto since = Since(ctx, req);
     if (!since) co_return ErrorResponse(since.error());
     auto points = NumberParam(req, "points", 1000, 1, 100000);
