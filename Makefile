@@ -5,7 +5,7 @@ JOBS ?= 2
 # Debian's interpreter: scripts/deps.sh installs pytest and cryptography for it.
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps configure build test unit e2e demo bench format lint tidy asan tsan clean
+.PHONY: all deps configure build test unit e2e demo bench fuzz format lint tidy asan tsan clean
 
 all: build
 
@@ -34,6 +34,11 @@ bench: build
 	@bash scripts/deps.sh bench
 	@bash bench/run.sh $(BUILD)
 	@bash bench/heartbeat_ingest.sh $(BUILD)
+
+# libFuzzer targets (fuzz/README.md), FUZZ_SECONDS each (default 60).
+fuzz:
+	@bash scripts/deps.sh fuzz
+	@bash scripts/fuzz.sh
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

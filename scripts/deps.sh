@@ -5,6 +5,7 @@
 #
 #   bash scripts/deps.sh          build and tests
 #   bash scripts/deps.sh bench    also what the benchmarks need (wrk, nginx)
+#   bash scripts/deps.sh fuzz     also what the fuzzers need (clang 19, libFuzzer)
 set -euo pipefail
 
 packages=(
@@ -16,9 +17,10 @@ packages=(
   clang-format clang-tidy
   prometheus  # promtool checks /metrics in the tests
 )
-if [[ ${1:-} == bench ]]; then
-  packages+=(wrk nginx-light)
-fi
+case ${1:-} in
+  bench) packages+=(wrk nginx-light) ;;
+  fuzz) packages+=(clang-19 libclang-rt-19-dev) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
