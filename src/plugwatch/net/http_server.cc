@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "plugwatch/core/log.h"
+#include "plugwatch/core/utf8.h"
 #include "plugwatch/net/response_stream.h"
 
 namespace plugwatch::net {
@@ -41,7 +42,9 @@ HttpResponse JsonError(int status, std::string_view message) {
   r.status = status;
   r.headers.emplace_back("Content-Type", "application/json");
   boost::json::object o;
-  o["error"] = message;
+  // Messages quote what the client sent (a path, a query value), which may
+  // be any bytes; the answer must still be JSON.
+  o["error"] = ValidUtf8(message);
   r.body = boost::json::serialize(o);
   return r;
 }
