@@ -5,7 +5,7 @@ JOBS ?= 2
 # Debian's interpreter: scripts/deps.sh installs pytest and cryptography for it.
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps configure build test unit e2e demo bench fuzz format lint tidy asan tsan clean
+.PHONY: all deps configure build test unit e2e smoke demo bench fuzz format lint tidy asan tsan clean
 
 all: build
 
@@ -25,7 +25,12 @@ unit: build
 e2e: build
 	@PLUGWATCH_BIN=$(CURDIR)/$(BUILD)/plugwatch $(PYTHON) -m pytest -q tests/e2e
 
-test: lint unit e2e
+test: lint unit e2e smoke
+
+# A short run of every benchmark (bench/smoke.sh); `make bench` measures.
+smoke: build
+	@bash scripts/deps.sh bench
+	@bash bench/smoke.sh $(BUILD)
 
 demo: build
 	@$(BUILD)/plugwatch demo

@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -43,13 +44,28 @@ struct Args {
   bool json = false;
 };
 
+[[noreturn]] void ApiUsage(std::string_view prog, std::string_view msg) {
+  fmt::print(stderr, "{}: {}\n", prog, msg);
+  fmt::print(stderr,
+             "usage: {} [--devices 10000] [--requests 200] [--days 366] [--json]\n"
+             "  times GET /api/status with --devices devices and a one-year chart of one plug\n"
+             "  with --days of history (bench/README.md, \"History and status queries\")\n",
+             prog);
+  std::exit(msg == "help" ? 0 : 2);
+}
+
 Args Parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string_view f = argv[i];
     auto value = [&]() -> int {
-      if (i + 1 >= argc) Usage(argv[0], fmt::format("{} needs a value", f));
-      return std::stoi(argv[++i]);
+      if (i + 1 >= argc) ApiUsage(argv[0], fmt::format("{} needs a value", f));
+      const std::string_view v = argv[++i];
+      int n = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || p != v.data() + v.size() || n <= 0)
+        ApiUsage(argv[0], fmt::format("{}: '{}' is not a positive whole number", f, v));
+      return n;
     };
     if (f == "--devices")
       a.devices = value();
@@ -59,8 +75,10 @@ Args Parse(int argc, char** argv) {
       a.days = value();
     else if (f == "--json")
       a.json = true;
+    else if (f == "-h" || f == "--help")
+      ApiUsage(argv[0], "help");
     else
-      Usage(argv[0], fmt::format("unknown option {}", f));
+      ApiUsage(argv[0], fmt::format("unknown option {}", f));
   }
   return a;
 }
@@ -139,6 +157,12 @@ int Main(int argc, char** argv) {
       d.in_quorum = false;
       Check((*store)->AddDevice(d, "cli"), "add device");
     }
+    DeviceSpec plug;  // the plug whose history is charted; never polled here
+    plug.id = "plug";
+    plug.kind = "tapo";
+    plug.address = "127.0.0.1:9";
+    plug.enabled = false;
+    Check((*store)->AddDevice(plug, "cli"), "add plug");
     fmt::print(stderr, "writing {} days of readings every 10 s for one plug …\n", a.days);
     const TimePoint start = now - Duration(static_cast<long long>(a.days) * 86'400'000);
     double wh = 0;
