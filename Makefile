@@ -5,7 +5,7 @@ JOBS ?= 2
 # Debian's interpreter: scripts/deps.sh installs pytest and cryptography for it.
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps configure build test unit e2e smoke demo bench fuzz format lint tidy asan tsan clean
+.PHONY: all deps configure build test unit e2e smoke demo bench fuzz soak format lint tidy asan tsan clean
 
 all: build
 
@@ -55,11 +55,20 @@ lint:
 tidy: configure
 	@git ls-files 'src/*.cc' | xargs clang-tidy -p $(BUILD) --quiet
 
-# The unit tests under sanitizers, each in its own build directory.
+# The whole suite (unit and e2e) under the sanitizers, each in its own build
+# directory: make asan (ASan + UBSan), make tsan (ThreadSanitizer).
 asan tsan: deps
 	@cmake --preset $@ -DPLUGWATCH_BENCH=OFF
 	@cmake --build build-$@ -j$(JOBS)
 	@ctest --test-dir build-$@ -L unit --output-on-failure -j$(JOBS)
+	@PLUGWATCH_BIN=$(CURDIR)/build-$@/plugwatch $(PYTHON) -m pytest -q tests/e2e
+
+# Long runs: 500 kill -9 rounds under load, every fuzzer for 5 minutes.
+soak: build
+	@PLUGWATCH_CRASH_ROUNDS=500 PLUGWATCH_BIN=$(CURDIR)/$(BUILD)/plugwatch \
+	  $(PYTHON) -m pytest -q tests/e2e/test_crash_safety.py
+	@bash scripts/deps.sh fuzz
+	@FUZZ_SECONDS=300 bash scripts/fuzz.sh
 
 clean:
 	rm -rf $(BUILD)
