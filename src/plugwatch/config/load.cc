@@ -89,7 +89,10 @@ class Errors {
   void Add(std::string_view path, std::string_view problem) {
     if (!first_) first_ = fmt::format("{}: {}", path, problem);
   }
-  const std::string& first() const { return *first_; }
+  // Only called when !ok().
+  const std::string& first() const {
+    return *first_;  // NOLINT(bugprone-unchecked-optional-access)
+  }
 
  private:
   std::optional<std::string> first_;

@@ -76,7 +76,7 @@ Result<TimePoint> ParseTimestamp(std::string_view text) {
     int oh, om;
     std::string_view o = s.substr(1);
     if (!ReadInt(o, 2, oh) || !Expect(o, ':') || !ReadInt(o, 2, om)) return bad();
-    offset_min = (s[0] == '+' ? 1 : -1) * (oh * 60 + om);
+    offset_min = (s[0] == '+' ? 1LL : -1LL) * (oh * 60LL + om);
   } else {
     return bad();
   }

@@ -45,7 +45,8 @@ std::vector<Event> HeartbeatWatchdog::OnHeartbeat(TimePoint received_at,
       since_ = received_at;
       break;
     case PowerState::kUp:
-      if (received_at >= *deadline()) {
+      // kUp always has a deadline (a heartbeat has been seen).
+      if (received_at >= *deadline()) {  // NOLINT(bugprone-unchecked-optional-access)
         out.push_back(Lose(last_heartbeat_ + period_));
         out.push_back(Regain(back_at()));
       }
@@ -60,7 +61,10 @@ std::vector<Event> HeartbeatWatchdog::OnHeartbeat(TimePoint received_at,
 
 std::vector<Event> HeartbeatWatchdog::OnTick(TimePoint now) {
   std::vector<Event> out;
-  if (state_ == PowerState::kUp && now >= *deadline()) out.push_back(Lose(now));
+  // kUp always has a deadline (a heartbeat has been seen).
+  if (state_ == PowerState::kUp &&
+      now >= *deadline())  // NOLINT(bugprone-unchecked-optional-access)
+    out.push_back(Lose(now));
   return out;
 }
 
