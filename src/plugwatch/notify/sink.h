@@ -39,6 +39,9 @@ struct Message {
   int priority = 3;               // 1 (min) … 5 (urgent), ntfy's scale
   std::vector<std::string> tags;  // ntfy tags / emoji short codes ("zap", "white_check_mark")
   bool silent = false;            // deliver without sound (quiet hours)
+  // Machine-readable form for sinks that carry data (the JSON webhook): the
+  // event as JSON ({"id","ts","type","device","site","data"}); "" for none.
+  std::string data_json;
 
   bool operator==(const Message&) const = default;
 };
