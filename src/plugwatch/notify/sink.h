@@ -32,7 +32,7 @@
 namespace plugwatch::notify {
 
 // What a person reads: rendered from a template for one event type and one
-// language (notify/templates), before it is queued.
+// language (notify/render.h, notify/catalog.h), before it is queued.
 struct Message {
   std::string title;              // short, one line ("Washer finished")
   std::string text;               // plain text, UTF-8; sinks escape it for their format
