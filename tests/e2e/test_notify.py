@@ -108,13 +108,19 @@ def test_bursts_of_429_and_5xx_and_a_receiver_down_lose_nothing(procs, tmp_path)
     time.sleep(2)
     rx.up()
     wait_until(lambda: len(rx.on("/hook")) >= 4, 30)
-    keys = [h.headers["idempotency-key"] for h in rx.on("/hook")]
-    types = [h.json()["event_type"] for h in rx.on("/hook")]
-    # In order; a duplicate (at most one per message) would repeat a key.
+    hooks = rx.on("/hook")
+    keys = [h.headers["idempotency-key"] for h in hooks]
+    first = list(dict.fromkeys(keys))
+    types = [next(h for h in hooks if h.headers["idempotency-key"] == k).json()["event_type"]
+             for k in first]
+    # In order (the silence after the last heartbeat may add a power_lost);
+    # at most one duplicate per message.
     assert types[:4] == ["power_lost", "power_restored", "power_lost", "power_restored"]
-    assert len(set(keys)) == 4 and len(keys) <= 4 + 4
+    assert all(keys.count(k) <= 2 for k in first)
+    assert [int(k.split("-")[1]) for k in first] == sorted(int(k.split("-")[1]) for k in first)
     wait_until(lambda: len(rx.on("/power-alerts")) >= 4, 10)
-    wait_until(lambda: status_json(cfg)["hook"]["delivered"] == 4, 5)
+    wait_until(lambda: status_json(cfg)["hook"]["delivered"] >= 4, 5)
+    assert status_json(cfg)["hook"]["failed"] == 0 and status_json(cfg)["hook"]["dropped"] == 0
 
 
 def test_kill_9_during_delivery_loses_nothing(procs, tmp_path):
@@ -124,14 +130,15 @@ def test_kill_9_during_delivery_loses_nothing(procs, tmp_path):
     svc = start(procs, cfg, port)
     rx.down()
     outage(svc, 1)
-    wait_until(lambda: status_json(cfg).get("hook", {}).get("queued") == 2, 5)
+    wait_until(lambda: status_json(cfg).get("hook", {}).get("queued", 0) >= 2, 5)
+    queued = status_json(cfg)["hook"]["queued"]
     svc.proc.kill9()
     rx.up()
     svc2 = start(procs, cfg, port)
-    wait_until(lambda: len(rx.on("/hook")) >= 2, 20)
+    wait_until(lambda: len(set(h.headers["idempotency-key"] for h in rx.on("/hook"))) >= queued, 20)
     keys = [h.headers["idempotency-key"] for h in rx.on("/hook")]
-    assert len(set(keys)) == 2
-    wait_until(lambda: status_json(cfg)["hook"]["delivered"] == 2, 5)
+    assert all(keys.count(k) <= 2 for k in keys)
+    wait_until(lambda: status_json(cfg)["hook"]["delivered"] >= queued, 5)
     svc2.stop()
 
 
