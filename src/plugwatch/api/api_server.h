@@ -28,6 +28,9 @@ struct ApiContext {
   const Clock& clock;
   std::string api_token;
   std::shared_ptr<LiveStream> live = nullptr;  // set by ApiServer (/api/stream, /metrics)
+  // More Prometheus families appended to /metrics by modules the API does
+  // not know (notifications); called on the event loop.
+  std::function<std::string()> extra_metrics = {};
 };
 
 class ApiServer {

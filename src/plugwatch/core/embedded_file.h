@@ -17,6 +17,9 @@ struct EmbeddedFile {
 // docs/openapi.json.
 std::span<const EmbeddedFile> ApiDocuments();
 
+// data/notify/<lang>.toml: notification texts (notify::Catalog).
+std::span<const EmbeddedFile> NotifyTexts();
+
 // The file called `name` in `files`, if any.
 inline std::optional<std::string_view> Find(std::span<const EmbeddedFile> files,
                                             std::string_view name) {

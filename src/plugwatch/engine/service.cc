@@ -351,9 +351,7 @@ void Service::ScheduleTick() {
   });
 }
 
-int RunService(asio::io_context& io, config::Config cfg, ServiceOptions opts,
-               std::function<void(Service&)> setup,
-               std::function<void(std::function<void()> drained)> drain) {
+int RunService(asio::io_context& io, config::Config cfg, ServiceOptions opts, ServiceHooks hooks) {
   store::OpenOptions so;
   auto store = store::OpenSqlite(cfg.storage.path, so);
   if (!store) {
@@ -362,11 +360,12 @@ int RunService(asio::io_context& io, config::Config cfg, ServiceOptions opts,
   }
   SystemClock clock;
   Service service(io, std::move(cfg), std::move(*store), clock, opts);
+  if (hooks.before_start) hooks.before_start(service);
   if (auto r = service.Start(); !r) {
     std::fprintf(stderr, "plugwatch: %s\n", r.error().context.c_str());
     return 1;
   }
-  if (setup) setup(service);
+  if (hooks.setup) hooks.setup(service);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   // Shutdown stops polling and waits for the store's last commit; nothing
@@ -379,7 +378,7 @@ int RunService(asio::io_context& io, config::Config cfg, ServiceOptions opts,
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int sig) {
         if (ec) return;
-        if (draining || !drain) {
+        if (draining || !hooks.drain) {
           log::info("plugwatch: signal {} received, shutting down{}", sig, draining ? " now" : "");
           stop();
           return;
@@ -387,7 +386,7 @@ int RunService(asio::io_context& io, config::Config cfg, ServiceOptions opts,
         log::info("plugwatch: signal {} received, finishing requests in progress", sig);
         draining = true;
         signals.async_wait(on_signal);  // a second signal stops at once
-        drain(stop);
+        hooks.drain(stop);
       };
   signals.async_wait(on_signal);
   io.run();

@@ -125,11 +125,19 @@ class Service {
 // loop, then shuts down (stops polling, saves state, waits for the last commit). `setup` runs after
 // Start() on the loop (demo: print the banner). Returns the process exit status (0, or 1 with the
 // error printed to stderr).
-// Emulators (demo) may share the io_context. On the first signal `drain` (if
-// given) runs first and calls `drained` when the front end (the HTTP API) has
-// finished what it acknowledged; a second signal shuts down at once.
+// Emulators (demo) may share the io_context.
+struct ServiceHooks {
+  // Runs before Start(): subscribe to the bus here to see the events Start()
+  // publishes (a power_restored replayed at start-up).
+  std::function<void(Service&)> before_start;
+  // Runs after Start() on the loop (the API server, the demo's banner).
+  std::function<void(Service&)> setup;
+  // On the first SIGINT/SIGTERM, runs before the service stops and calls
+  // `drained` when the front end (the HTTP API) has finished what it
+  // acknowledged; a second signal shuts down at once.
+  std::function<void(std::function<void()> drained)> drain;
+};
 int RunService(boost::asio::io_context& io, config::Config cfg, ServiceOptions opts,
-               std::function<void(Service&)> setup = {},
-               std::function<void(std::function<void()> drained)> drain = {});
+               ServiceHooks hooks = {});
 
 }  // namespace plugwatch::engine

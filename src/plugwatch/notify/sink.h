@@ -32,13 +32,16 @@
 namespace plugwatch::notify {
 
 // What a person reads: rendered from a template for one event type and one
-// language (notify/templates), before it is queued.
+// language (notify/render.h, notify/catalog.h), before it is queued.
 struct Message {
   std::string title;              // short, one line ("Washer finished")
   std::string text;               // plain text, UTF-8; sinks escape it for their format
   int priority = 3;               // 1 (min) … 5 (urgent), ntfy's scale
   std::vector<std::string> tags;  // ntfy tags / emoji short codes ("zap", "white_check_mark")
   bool silent = false;            // deliver without sound (quiet hours)
+  // Machine-readable form for sinks that carry data (the JSON webhook): the
+  // event as JSON ({"id","ts","type","device","site","data"}); "" for none.
+  std::string data_json;
 
   bool operator==(const Message&) const = default;
 };

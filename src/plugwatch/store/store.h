@@ -95,6 +95,32 @@ struct StoredDevice {
   TimePoint updated_at{};
 };
 
+// One outbox row: a rendered message for one recipient of one sink
+// (migrations/003_notify.sql, notify/outbox.h).
+struct OutboxEntry {
+  long long id = 0;
+  std::string sink;
+  std::string recipient;  // "" = the sink's own target
+  std::string event_type;
+  std::string idempotency_key;  // unique per (sink, recipient)
+  std::string message_json;     // notify::Message as JSON
+  TimePoint created_at{};
+  std::string state = "queued";  // queued | delivered | failed | dropped
+  int attempts = 0;
+  TimePoint next_attempt_at{};
+  std::string last_error;
+};
+
+// `notify status`: rows per state of one sink.
+struct OutboxCounts {
+  std::string sink;
+  long long queued = 0;
+  long long delivered = 0;
+  long long failed = 0;
+  long long dropped = 0;
+  std::string last_error;  // of the sink's newest row that has one
+};
+
 using OnCommit = std::function<void(const Result<void>&)>;
 
 class Store {
@@ -138,6 +164,21 @@ class Store {
                             CheckCount add) = 0;
   // Blocks until everything queued before the call is committed.
   virtual Result<void> Flush() = 0;
+
+  // --- notification outbox (store/sqlite/outbox.cc) ---
+  // Inserts rows (state queued) and returns once they are committed, with
+  // their ids (0 for a row whose (sink, recipient, idempotency_key) was
+  // already queued: an event replayed after a restart is not sent twice).
+  virtual Result<std::vector<long long>> EnqueueNotifications(std::vector<OutboxEntry> rows) = 0;
+  // Changes a row's state, attempts, next_attempt_at and last_error.
+  virtual void UpdateNotification(const OutboxEntry& row, OnCommit done = {}) = 0;
+  // kMoved: queued rows for `from` go to `to`. kRecipientGone: `to` empty
+  // marks them dropped. Committed on return; returns the rows changed.
+  virtual Result<long long> MoveNotifications(std::string_view sink, std::string_view from,
+                                              std::string_view to, std::string_view why) = 0;
+  // Queued rows, oldest first.
+  virtual Result<std::vector<OutboxEntry>> QueuedNotifications(int limit) = 0;
+  virtual Result<std::vector<OutboxCounts>> NotificationCounts() = 0;
 
   // --- reads ---
   virtual Result<std::vector<Event>> QueryEvents(const EventQuery& q) = 0;

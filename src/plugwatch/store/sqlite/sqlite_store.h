@@ -57,6 +57,13 @@ class SqliteStore final : public Store {
   void RecordChecks(std::string_view kind, std::string_view scope, TimePoint at,
                     CheckCount add) override;
   Result<void> Flush() override;
+  // Notification outbox: outbox.cc.
+  Result<std::vector<long long>> EnqueueNotifications(std::vector<OutboxEntry> rows) override;
+  void UpdateNotification(const OutboxEntry& row, OnCommit done = {}) override;
+  Result<long long> MoveNotifications(std::string_view sink, std::string_view from,
+                                      std::string_view to, std::string_view why) override;
+  Result<std::vector<OutboxEntry>> QueuedNotifications(int limit) override;
+  Result<std::vector<OutboxCounts>> NotificationCounts() override;
 
   Result<std::vector<Event>> QueryEvents(const EventQuery& q) override;
   Result<std::vector<CycleRecord>> QueryCycles(TimePoint since,

@@ -1,0 +1,104 @@
+#include "plugwatch/notify/notifier.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+
+namespace plugwatch::notify {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Subscribers final : public RecipientSource {
+ public:
+  std::vector<Recipient> Recipients(std::string_view sink) override {
+    if (sink != "telegram") return {};
+    return {{"1", "uk", false, {"power"}},
+            {"2", "en", false, {"appliances"}},
+            {"3", "cs", false, {"power", "appliances"}}};
+  }
+};
+
+class NotifierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = (fs::temp_directory_path() / ("pw-notifier-" + std::to_string(::getpid()) + ".db"))
+                .string();
+    fs::remove(path_);
+    auto s = store::OpenSqlite(path_);
+    ASSERT_TRUE(s);
+    store_ = std::move(*s);
+    cfg_.sinks = {{.name = "all", .url = "console://"},
+                  {.name = "power", .url = "console://", .events = {"power_lost"}},
+                  {.name = "washer", .url = "console://", .devices = {"washer", "POWER"}}};
+  }
+  void TearDown() override {
+    store_.reset();
+    for (const char* ext : {"", "-wal", "-shm"}) fs::remove(path_ + ext);
+  }
+  std::vector<std::string> Targets(const std::vector<Outbox::Item>& items) {
+    std::vector<std::string> out;
+    for (const auto& i : items) out.push_back(i.sink + ":" + i.recipient);
+    return out;
+  }
+
+  std::string path_;
+  std::unique_ptr<store::Store> store_;
+  config::Config cfg_;
+  boost::asio::io_context io_;
+  SystemClock clock_;
+};
+
+TEST_F(NotifierTest, RoutesByEventsDevicesAndTopicsInEachLanguage) {
+  Outbox outbox(io_.get_executor(), *store_, clock_);
+  Subscribers subs;
+  Notifier n(cfg_, outbox, Catalog::Notifications(),
+             [](const std::string& id) { return id == "washer" ? "Washing machine" : id; });
+  n.AddRecipientSource("telegram", &subs);
+  n.AddRecipient("telegram", "@channel", "ru");
+
+  Event cycle = MakeEvent(EventType::kCycleFinished, clock_.Now(), "washer", "home");
+  cycle.id = 5;
+  cycle.data = {{"duration_s", 60}, {"energy_wh", 10}};
+  auto items = n.Route(cycle);
+  EXPECT_EQ(Targets(items), (std::vector<std::string>{"all:", "washer:", "telegram:@channel",
+                                                      "telegram:2", "telegram:3"}));
+  EXPECT_EQ(items[0].message.text, "Washing machine finished — 1 min, 0.01 kWh");
+  EXPECT_EQ(items[0].idempotency_key, "event-5");
+  EXPECT_NE(items[0].message.data_json.find("\"cycle_finished\""), std::string::npos);
+  EXPECT_EQ(items[4].message.text, "Washing machine: hotovo — 1 min, 0,01 kWh");
+
+  Event dryer = MakeEvent(EventType::kDeviceActive, clock_.Now(), "dryer", "home");
+  EXPECT_EQ(Targets(n.Route(dryer)),
+            (std::vector<std::string>{"all:", "telegram:@channel", "telegram:2", "telegram:3"}));
+
+  Event lost = MakeEvent(EventType::kPowerLost, clock_.Now(), "", "home");
+  lost.data = {{"label", "POWER"}};
+  items = n.Route(lost);
+  EXPECT_EQ(Targets(items),
+            (std::vector<std::string>{"all:", "power:", "washer:", "telegram:@channel",
+                                      "telegram:1", "telegram:3"}));
+  EXPECT_EQ(items[4].message.text, "POWER: світла НЕМАЄ");
+  EXPECT_EQ(items[3].message.text, "POWER: света НЕТ");
+}
+
+TEST_F(NotifierTest, OnEventQueuesDurablyOncePerEvent) {
+  Outbox outbox(io_.get_executor(), *store_, clock_);
+  Notifier n(cfg_, outbox, Catalog::Notifications());
+  engine::EventBus bus;
+  n.Attach(bus);
+  Event lost = MakeEvent(EventType::kPowerLost, clock_.Now(), "", "home");
+  lost.id = 9;
+  bus.Publish(lost);
+  bus.Publish(lost);  // published again (a replay): not queued twice
+  auto queued = store_->QueuedNotifications(100);
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->size(), 2u);  // "all" and "power"
+  EXPECT_EQ((*queued)[0].sink, "all");
+  EXPECT_EQ((*queued)[1].sink, "power");
+}
+
+}  // namespace
+}  // namespace plugwatch::notify
