@@ -7,6 +7,7 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,9 @@ struct ApiContext {
   engine::Service& service;
   const Clock& clock;
   std::string api_token;
+  // More Prometheus families appended to /metrics by modules the API does
+  // not know (notifications); called on the event loop.
+  std::function<std::string()> extra_metrics = {};
 };
 
 class ApiServer {

@@ -56,7 +56,8 @@ void RegisterDevice(CLI::App& app, Context& ctx);
 void RegisterEvents(CLI::App& app, Context& ctx);
 void RegisterPower(CLI::App& app, Context& ctx);  // outages, stats
 void RegisterHeartbeat(CLI::App& app, Context& ctx);
-void RegisterAdmin(CLI::App& app, Context& ctx);  // init-db, check-config, cleanup, version
+void RegisterAdmin(CLI::App& app, Context& ctx);   // init-db, check-config, cleanup, version
+void RegisterNotify(CLI::App& app, Context& ctx);  // notify test, notify status
 
 int Main(int argc, char** argv);
 

@@ -25,7 +25,7 @@ int Main(int argc, char** argv) {
   Context ctx;
   using Registrar = void (*)(CLI::App&, Context&);
   for (Registrar r : {RegisterServe, RegisterDemo, RegisterSim, RegisterDevice, RegisterEvents,
-                      RegisterPower, RegisterHeartbeat, RegisterAdmin})
+                      RegisterPower, RegisterHeartbeat, RegisterAdmin, RegisterNotify})
     r(app, ctx);
   try {
     app.parse(argc, argv);

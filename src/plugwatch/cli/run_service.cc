@@ -5,6 +5,7 @@
 #include "plugwatch/api/api_server.h"
 #include "plugwatch/cli/command.h"
 #include "plugwatch/core/log.h"
+#include "plugwatch/notify/runtime.h"
 
 namespace plugwatch::cli {
 
@@ -12,16 +13,33 @@ int RunWithApi(boost::asio::io_context& io, config::Config cfg, engine::ServiceO
                std::function<void(std::uint16_t)> ready) {
   static SystemClock clock;
   std::unique_ptr<api::ApiServer> server;
+  // Notifications: sinks from [[sinks]] (and the Telegram sink, which the
+  // Telegram module adds through notify::NotifyExtensions()), subscribed to
+  // the bus before the service starts so events published while it comes
+  // back are notified too.
+  std::unique_ptr<notify::NotifyRuntime> notifications;
   const std::string listen = cfg.server.listen;
   const std::string token = cfg.server.api_token;
-  return engine::RunService(io, std::move(cfg), opts, [&](engine::Service& service) {
-    server =
-        std::make_unique<api::ApiServer>(io.get_executor(), api::ApiContext{service, clock, token});
-    auto port = server->Listen(listen);
-    if (!port) Throw(port.error());
-    log::info("api: listening on {} (port {})", listen, *port);
-    if (ready) ready(*port);
-  });
+  return engine::RunService(
+      io, std::move(cfg), opts,
+      [&](engine::Service& service) {
+        notifications->outbox->Start();
+        api::ApiContext ctx{service, clock, token};
+        notify::Outbox* outbox = notifications->outbox.get();
+        ctx.extra_metrics = [outbox] { return notify::NotifyMetrics(outbox->Stats()); };
+        server = std::make_unique<api::ApiServer>(io.get_executor(), std::move(ctx));
+        auto port = server->Listen(listen);
+        if (!port) Throw(port.error());
+        log::info("api: listening on {} (port {})", listen, *port);
+        if (ready) ready(*port);
+      },
+      [&](engine::Service& service) {
+        auto rt =
+            notify::MakeNotifyRuntime(io.get_executor(), service.config(), service.store(), clock);
+        if (!rt) Throw(rt.error(), kExitUsage);
+        notifications = std::move(*rt);
+        notifications->notifier->Attach(service.bus());
+      });
 }
 
 }  // namespace plugwatch::cli

@@ -352,7 +352,7 @@ void Service::ScheduleTick() {
 }
 
 int RunService(asio::io_context& io, config::Config cfg, ServiceOptions opts,
-               std::function<void(Service&)> setup) {
+               std::function<void(Service&)> setup, std::function<void(Service&)> before_start) {
   store::OpenOptions so;
   auto store = store::OpenSqlite(cfg.storage.path, so);
   if (!store) {
@@ -361,6 +361,7 @@ int RunService(asio::io_context& io, config::Config cfg, ServiceOptions opts,
   }
   SystemClock clock;
   Service service(io, std::move(cfg), std::move(*store), clock, opts);
+  if (before_start) before_start(service);
   if (auto r = service.Start(); !r) {
     std::fprintf(stderr, "plugwatch: %s\n", r.error().context.c_str());
     return 1;

@@ -125,8 +125,10 @@ class Service {
 // loop, then shuts down (stops polling, saves state, waits for the last commit). `setup` runs after
 // Start() on the loop (demo: print the banner). Returns the process exit status (0, or 1 with the
 // error printed to stderr).
-// Emulators (demo) may share the io_context.
+// Emulators (demo) may share the io_context. `before_start` runs before Start(): subscribe to the
+// bus there to see the events Start() publishes (a power_restored replayed at start-up).
 int RunService(boost::asio::io_context& io, config::Config cfg, ServiceOptions opts,
-               std::function<void(Service&)> setup = {});
+               std::function<void(Service&)> setup = {},
+               std::function<void(Service&)> before_start = {});
 
 }  // namespace plugwatch::engine

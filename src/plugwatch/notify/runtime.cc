@@ -12,33 +12,29 @@ std::vector<NotifyExtension>& NotifyExtensions() {
 }
 
 Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(boost::asio::any_io_executor ex,
-                                                         engine::Service& service,
-                                                         const Clock& clock) {
+                                                         const config::Config& cfg,
+                                                         store::Store& store, const Clock& clock) {
   auto rt = std::make_unique<NotifyRuntime>();
   rt->web = std::make_shared<net::WebClient>(ex);
   rt->context.web = rt->web;
-  rt->outbox = std::make_unique<Outbox>(ex, service.store(), clock);
-  const engine::Service* svc = &service;
-  rt->notifier =
-      std::make_unique<Notifier>(service.config(), *rt->outbox, Catalog::Notifications(),
-                                 [svc](const std::string& id) -> std::string {
-                                   for (const auto& d : svc->config().devices)
-                                     if (d.id == id) return d.name.empty() ? d.id : d.name;
-                                   std::string name = id;
-                                   svc->ForEachDevice([&](const DeviceSpec& spec, const auto&) {
-                                     if (spec.id == id && !spec.name.empty()) name = spec.name;
-                                   });
-                                   return name;
-                                 });
+  rt->outbox = std::make_unique<Outbox>(ex, store, clock);
+  const config::Config* c = &cfg;
+  store::Store* st = &store;
+  rt->notifier = std::make_unique<Notifier>(
+      cfg, *rt->outbox, Catalog::Notifications(), [c, st](const std::string& id) -> std::string {
+        for (const auto& d : c->devices)
+          if (d.id == id) return d.name.empty() ? d.id : d.name;
+        if (auto d = st->GetDevice(id); d && *d && !(*d)->spec.name.empty()) return (*d)->spec.name;
+        return id;
+      });
   for (const auto& ext : NotifyExtensions())
-    if (auto r = ext(*rt, service); !r) return Fail(r.error());
-  for (const auto& s : service.config().sinks) {
+    if (auto r = ext(*rt, cfg, store); !r) return Fail(r.error());
+  for (const auto& s : cfg.sinks) {
     auto sink = rt->registry.Make(s.name, s.url, rt->context);
     if (!sink) return Fail(sink.error());
     rt->outbox->AddSink(*sink);
     log::info("notify: sink {} → {}", s.name, MaskSinkUrl(s.url));
   }
-  rt->notifier->Attach(service.bus());
   return rt;
 }
 

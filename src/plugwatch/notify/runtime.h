@@ -10,8 +10,10 @@
 // (notifier->AddRecipient) and its recipient hook
 // (outbox->OnRecipientChange).
 //
-// MakeNotifyRuntime must run before Service::Start (events published while
-// the service comes back are notified); Start() then starts delivering.
+// In the service, MakeNotifyRuntime and notifier->Attach(bus) run before
+// Service::Start (events published while the service comes back are
+// notified); outbox->Start() then starts delivering. `plugwatch notify test`
+// makes the same runtime without a bus and calls the sinks directly.
 // Threading: the engine's event loop.
 #pragma once
 
@@ -20,11 +22,12 @@
 #include <memory>
 #include <vector>
 
-#include "plugwatch/engine/service.h"
+#include "plugwatch/config/config.h"
 #include "plugwatch/net/web_client.h"
 #include "plugwatch/notify/notifier.h"
 #include "plugwatch/notify/outbox.h"
 #include "plugwatch/notify/sink_url.h"
+#include "plugwatch/store/store.h"
 
 namespace plugwatch::notify {
 
@@ -36,16 +39,18 @@ struct NotifyRuntime {
   std::unique_ptr<Notifier> notifier;
 };
 
-using NotifyExtension = std::function<Result<void>(NotifyRuntime&, engine::Service&)>;
+using NotifyExtension =
+    std::function<Result<void>(NotifyRuntime&, const config::Config&, store::Store&)>;
 
 // The extensions every service gets (the Telegram module adds itself here at
 // start-up, before the service is made).
 std::vector<NotifyExtension>& NotifyExtensions();
 
 // Fails with kInvalidArgument naming the [[sinks]] entry whose URL is wrong.
+// `cfg` and `store` must outlive the runtime.
 Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(boost::asio::any_io_executor ex,
-                                                         engine::Service& service,
-                                                         const Clock& clock);
+                                                         const config::Config& cfg,
+                                                         store::Store& store, const Clock& clock);
 
 // The outbox's counters in Prometheus text format:
 // plugwatch_notifications_total{sink,result} and plugwatch_notifications_queued{sink}.

@@ -119,6 +119,7 @@ void AddMetricsRoutes(Router& r, ApiContext& ctx) {
     net::HttpResponse res;
     res.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     res.body = Render(ctx.service, *counts);
+    if (ctx.extra_metrics) res.body += ctx.extra_metrics();
     co_return res;
   });
 }
