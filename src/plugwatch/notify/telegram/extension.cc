@@ -6,11 +6,11 @@
 namespace plugwatch::notify::telegram {
 
 NotifyExtension MakeTelegramExtension(const Clock& clock) {
-  return [&clock](NotifyRuntime& rt, engine::Service& service) -> Result<void> {
+  return [&clock](NotifyRuntime& rt, const config::Config& cfg, store::Store&) -> Result<void> {
     auto limiter = std::make_shared<RateLimiter>();
     RegisterTgramScheme(rt.registry, limiter, clock);
-    if (!service.config().telegram || service.config().telegram->token.empty()) return {};
-    const config::TelegramConfig& tg = *service.config().telegram;
+    if (!cfg.telegram || cfg.telegram->token.empty()) return {};
+    const config::TelegramConfig& tg = *cfg.telegram;
     auto api = std::make_shared<BotApi>(rt.web, tg.api_url, tg.token, rt.context.timeout);
     rt.outbox->AddSink(std::make_shared<TelegramSink>("telegram", api, tg.channel, limiter, clock));
     if (!tg.channel.empty()) rt.notifier->AddRecipient("telegram", tg.channel, "");
