@@ -2,6 +2,7 @@
 
 #include "plugwatch/cli/command.h"
 #include "plugwatch/core/log.h"
+#include "plugwatch/notify/telegram/extension.h"
 
 namespace plugwatch::cli {
 
@@ -22,6 +23,9 @@ int Main(int argc, char** argv) {
                   : "off";
     log::Init(level);
   });
+  // The Telegram module plugs into every notification runtime (serve, notify test).
+  static SystemClock telegram_clock;
+  notify::NotifyExtensions().push_back(notify::telegram::MakeTelegramExtension(telegram_clock));
   Context ctx;
   using Registrar = void (*)(CLI::App&, Context&);
   for (Registrar r : {RegisterServe, RegisterDemo, RegisterSim, RegisterDevice, RegisterEvents,

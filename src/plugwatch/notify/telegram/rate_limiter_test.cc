@@ -1,0 +1,89 @@
+#include "plugwatch/notify/telegram/rate_limiter.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <string>
+
+namespace plugwatch::notify::telegram {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(RateLimiter, OneChatGetsAShortBurstThenOnePerSecond) {
+  ManualClock clock;
+  RateLimiter rl;
+  const TimePoint t0 = clock.Now();
+  EXPECT_EQ(rl.Reserve("42", t0), t0);
+  EXPECT_EQ(rl.Reserve("42", t0), t0 + milliseconds(34));  // global spacing
+  EXPECT_EQ(rl.Reserve("42", t0), t0 + milliseconds(68));
+  // burst of 3 used up: the 4th waits for the per-chat meter
+  EXPECT_EQ(rl.NextSend("42", t0), t0 + milliseconds(1000));
+  EXPECT_EQ(rl.Reserve("42", t0), t0 + milliseconds(1000));
+  EXPECT_EQ(rl.Reserve("42", t0), t0 + milliseconds(2000));
+  // after a quiet period the burst is available again
+  clock.Advance(milliseconds(60'000));
+  const TimePoint t1 = clock.Now();
+  EXPECT_EQ(rl.Reserve("42", t1), t1);
+  EXPECT_EQ(rl.Reserve("42", t1), t1 + milliseconds(34));
+}
+
+TEST(RateLimiter, ManyChatsNeverExceedThirtyInAnySecond) {
+  ManualClock clock;
+  RateLimiter rl;
+  const TimePoint t0 = clock.Now();
+  std::deque<TimePoint> window;
+  TimePoint last = t0;
+  for (int i = 0; i < 1000; ++i) {
+    const TimePoint t = rl.Reserve(std::to_string(1000 + i), t0);
+    ASSERT_GE(t, last);
+    last = t;
+    window.push_back(t);
+    while (window.front() <= t - milliseconds(1000)) window.pop_front();
+    ASSERT_LE(window.size(), 30u) << "at send " << i;
+  }
+  // and not much slower than the limit: 1000 sends take about 34 s
+  EXPECT_LE(last - t0, milliseconds(34'000));
+}
+
+TEST(RateLimiter, GroupsGetAtMostTwentyPerMinute) {
+  ManualClock clock;
+  RateLimiter rl;
+  const TimePoint t0 = clock.Now();
+  EXPECT_TRUE(IsGroupChat("-1001234"));
+  EXPECT_TRUE(IsGroupChat("@channel"));
+  EXPECT_FALSE(IsGroupChat("1234"));
+  std::deque<TimePoint> window;
+  for (int i = 0; i < 60; ++i) {
+    const TimePoint t = rl.Reserve("-77", t0);
+    window.push_back(t);
+    while (window.front() <= t - milliseconds(60'000)) window.pop_front();
+    ASSERT_LE(window.size(), 20u);
+  }
+  EXPECT_EQ(rl.NextSend("-77", t0), t0 + milliseconds(180'000));
+  // a private chat is not held up by the busy group beyond the global spacing
+  EXPECT_LT(rl.Reserve("5", t0), t0 + milliseconds(3000));
+}
+
+TEST(RateLimiter, PauseHonoursRetryAfterForThatChatOnly) {
+  ManualClock clock;
+  RateLimiter rl;
+  const TimePoint t0 = clock.Now();
+  rl.Pause("42", t0 + milliseconds(7000));
+  EXPECT_EQ(rl.NextSend("42", t0), t0 + milliseconds(7000));
+  EXPECT_EQ(rl.Reserve("42", t0), t0 + milliseconds(7000));
+  EXPECT_EQ(rl.Reserve("43", t0), t0);
+}
+
+TEST(RateLimiter, ForgetsChatsThatCaughtUp) {
+  ManualClock clock;
+  RateLimiter rl;
+  for (int i = 0; i < 3000; ++i) {
+    rl.Reserve(std::to_string(i), clock.Now());
+    clock.Advance(milliseconds(2000));
+  }
+  EXPECT_LT(rl.tracked_chats(), 1100u);
+}
+
+}  // namespace
+}  // namespace plugwatch::notify::telegram
