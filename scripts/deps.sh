@@ -15,6 +15,7 @@ packages=(
   python3 python3-pytest python3-cryptography curl
   clang-format clang-tidy
   prometheus  # promtool checks /metrics in the tests
+  chromium    # the browser tests drive it through playwright-core (tests/browser)
 )
 if [[ ${1:-} == bench ]]; then
   packages+=(wrk nginx-light)
@@ -34,4 +35,16 @@ if ((${#missing[@]})); then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "deps: all Debian packages present"
+fi
+
+# The dashboard (web/) is built with Node.js and npm. Debian's nodejs + npm
+# only when the commands are missing: a Node.js from elsewhere (e.g. one that
+# bundles npm) conflicts with Debian's npm package. The npm packages
+# themselves come from web/package-lock.json through `npm ci` in the build.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  echo "deps: installing nodejs npm"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
 fi

@@ -17,6 +17,10 @@ struct EmbeddedFile {
 // docs/openapi.json.
 std::span<const EmbeddedFile> ApiDocuments();
 
+// The web dashboard built from web/ (cmake/dashboard.cmake): index.html,
+// app.js, app.css, favicon.svg.
+std::span<const EmbeddedFile> DashboardAssets();
+
 // The file called `name` in `files`, if any.
 inline std::optional<std::string_view> Find(std::span<const EmbeddedFile> files,
                                             std::string_view name) {
