@@ -16,6 +16,7 @@ packages=(
   python3 python3-pytest python3-cryptography curl
   clang-format clang-tidy-19
   prometheus  # promtool checks /metrics in the tests
+  chromium    # the browser tests drive it through playwright-core (tests/browser)
 )
 case ${1:-} in
   bench) packages+=(wrk nginx-light) ;;
@@ -27,6 +28,14 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+
+# The dashboard (web/) is built with Node.js and npm. Debian's nodejs + npm
+# only when the commands are missing: a Node.js from elsewhere (e.g. one that
+# bundles npm) conflicts with Debian's npm package. The npm packages
+# themselves come from web/package-lock.json through `npm ci` in the build.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]})); then
   sudo=""

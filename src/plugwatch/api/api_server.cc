@@ -31,6 +31,7 @@ ApiServer::ApiServer(boost::asio::any_io_executor ex, ApiContext ctx)
   shared->live = live_;
   AddMetricsRoutes(router_, *shared);
   AddStreamRoutes(router_, live_);
+  AddDashboardRoutes(router_);
   impl_->server = std::make_unique<net::HttpServer>(
       ex, [this, shared](net::HttpRequest& req) { return router_.Dispatch(req); },
       net::ServerLimits{.max_body = 64 * 1024});

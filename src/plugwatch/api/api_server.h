@@ -66,6 +66,7 @@ void AddHeartbeatRoutes(Router& r, ApiContext& ctx);                // /heartbea
 void AddControlRoutes(Router& r, ApiContext& ctx);                  // check now, switch on/off
 void AddMetricsRoutes(Router& r, ApiContext& ctx);                  // /metrics (Prometheus)
 void AddStreamRoutes(Router& r, std::shared_ptr<LiveStream> live);  // /api/stream (SSE)
+void AddDashboardRoutes(Router& r);  // / and /assets/{name} (the web dashboard)
 
 // Wraps a write handler: 401 unless the request carries the API token.
 Handler RequireToken(const ApiContext& ctx, Handler h);

@@ -20,6 +20,10 @@ std::span<const EmbeddedFile> ApiDocuments();
 // data/notify/<lang>.toml: notification texts (notify::Catalog).
 std::span<const EmbeddedFile> NotifyTexts();
 
+// The web dashboard built from web/ (cmake/dashboard.cmake): index.html,
+// app.js, app.css, favicon.svg.
+std::span<const EmbeddedFile> DashboardAssets();
+
 // The file called `name` in `files`, if any.
 inline std::optional<std::string_view> Find(std::span<const EmbeddedFile> files,
                                             std::string_view name) {
