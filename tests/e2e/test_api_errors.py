@@ -115,6 +115,11 @@ CASES = [
     ("POST", "/api/heartbeat", {"label": 5}, "hb", 400, 'label must be a string, e.g. "POWER"'),
     ("POST", "/api/heartbeat", b'{"label":', "hb", 400,
      'malformed JSON body — send {"label":"POWER","timestamp":1763805600} or use ?label=POWER'),
+    # the dashboard
+    ("GET", "/", None, None, 200, None),
+    ("GET", "/assets/app.js", None, None, 200, None),
+    ("GET", "/assets/nope.js", None, None, 404, None),
+    ("POST", "/", None, "api", 405, "POST is not allowed on / — use GET"),
     # the rest
     ("GET", "/metrics", None, None, 200, None),
     ("DELETE", "/metrics", None, "api", 405, "DELETE is not allowed on /metrics — use GET"),
@@ -172,10 +177,16 @@ def test_route(base, method, path, body, auth, status, error):
         assert set(answer) == {"error"}, answer
         if error is not None:
             assert answer["error"] == error
-        else:
+        elif method == "PATCH":
             assert answer["error"].startswith("malformed JSON body"), answer
+        else:
+            assert answer["error"], answer
     elif path.startswith("/metrics"):
         assert content_type.startswith("text/plain") and b"plugwatch_" in raw
+    elif path == "/":
+        assert content_type.startswith("text/html") and b"<html" in raw.lower()
+    elif path.startswith("/assets/"):
+        assert content_type.startswith("text/javascript") and len(raw) > 1000
     else:
         assert content_type.startswith("application/json")
         json.loads(raw)  # a JSON document
