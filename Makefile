@@ -5,7 +5,7 @@ JOBS ?= 2
 # Debian's interpreter: scripts/deps.sh installs pytest and cryptography for it.
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps configure build test unit e2e smoke demo bench fuzz soak format lint tidy tidy-check asan tsan clean
+.PHONY: all deps configure build test unit e2e browser smoke demo bench fuzz soak format lint tidy tidy-check asan tsan clean
 
 all: build
 
@@ -25,7 +25,12 @@ unit: build
 e2e: build
 	@PLUGWATCH_BIN=$(CURDIR)/$(BUILD)/plugwatch $(PYTHON) -m pytest -q tests/e2e
 
-test: lint unit tidy-check e2e smoke
+test: lint unit tidy-check e2e browser smoke
+
+# The dashboard in Debian's Chromium through playwright-core (tests/browser);
+# screenshots in test-artifacts/browser/.
+browser: build
+	@PLUGWATCH_BIN=$(CURDIR)/$(BUILD)/plugwatch $(PYTHON) -m pytest -q tests/browser
 
 # A short run of every benchmark (bench/smoke.sh); `make bench` measures.
 smoke: build
