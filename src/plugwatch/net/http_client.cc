@@ -16,6 +16,8 @@
 #include <charconv>
 #include <optional>
 
+#include "plugwatch/net/net_error.h"
+
 namespace plugwatch::net {
 
 namespace asio = boost::asio;
@@ -102,6 +104,8 @@ std::uint16_t HttpClient::port() const { return impl_->port; }
 long long HttpClient::connects() const { return impl_->connects; }
 
 namespace {
+
+constexpr std::string_view kDeviceHint = "is the device powered and on the network?";
 
 // Per-thread scratch space for the steps of Send that run without
 // suspending: rendering the request, and reading what has arrived. A client
@@ -236,24 +240,6 @@ asio::awaitable<boost::system::error_code> WriteAll(tcp::socket& socket, const s
   co_return ec;
 }
 
-Error NetError(const boost::system::error_code& ec, std::string_view stage,
-               const std::string& where, Duration timeout) {
-  if (ec == asio::error::timed_out || ec == asio::error::operation_aborted)
-    return MakeError(Errc::kTimeout, fmt::format("{}: {}: no answer within {} ms — is the device "
-                                                 "powered and on the network?",
-                                                 where, stage, timeout.count()));
-  if (ec == asio::error::connection_refused)
-    return MakeError(
-        Errc::kUnavailable,
-        fmt::format("{}: {}: connection refused — check the address and port", where, stage));
-  if (ec == http::error::body_limit || ec == http::error::header_limit)
-    return MakeError(Errc::kProtocol, fmt::format("{}: {}: response too large", where, stage));
-  if (ec.category() == beast::http::make_error_code(http::error::bad_version).category())
-    return MakeError(Errc::kProtocol, fmt::format("{}: {}: malformed HTTP response ({})", where,
-                                                  stage, ec.message()));
-  return MakeError(Errc::kUnavailable, fmt::format("{}: {}: {}", where, stage, ec.message()));
-}
-
 }  // namespace
 
 // GCC 12 inlines Asio's coroutine frame allocation (aligned_alloc) next to its
@@ -287,7 +273,7 @@ asio::awaitable<Result<void>> HttpClient::Connect(Duration timeout) {
   if (ec || s.timed_out) {
     Close();
     if (s.timed_out) ec = asio::error::timed_out;
-    co_return Fail(NetError(ec, "connect", where, timeout));
+    co_return Fail(NetError(ec, "connect", where, timeout, kDeviceHint));
   }
   boost::system::error_code ignored;
   s.socket.set_option(tcp::no_delay(true), ignored);
@@ -331,7 +317,7 @@ asio::awaitable<Result<HttpResponse>> HttpClient::Send(const HttpRequestView& re
     if (wec || s.timed_out) {
       Close();
       if (reused && !s.timed_out) continue;
-      co_return std::unexpected(NetError(outcome(wec), "write", where, timeout));
+      co_return std::unexpected(NetError(outcome(wec), "write", where, timeout, kDeviceHint));
     }
 
     // Read: wait until the socket is readable, then take what is there.
@@ -370,7 +356,7 @@ asio::awaitable<Result<HttpResponse>> HttpClient::Send(const HttpRequestView& re
       if (reused && !parser.got_some() &&
           (rec == http::error::end_of_stream || rec == asio::error::connection_reset))
         continue;
-      co_return std::unexpected(NetError(rec, "read", where, timeout));
+      co_return std::unexpected(NetError(rec, "read", where, timeout, kDeviceHint));
     }
     // Bytes nobody asked for would be taken for the next answer: start afresh.
     if (!parser.keep_alive() || extra) Close();

@@ -23,6 +23,7 @@
 #include <optional>
 
 #include "plugwatch/net/http_url.h"
+#include "plugwatch/net/net_error.h"
 
 namespace plugwatch::net {
 
@@ -34,6 +35,7 @@ using tcp = asio::ip::tcp;
 constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxBody = 1024 * 1024;
 constexpr std::size_t kMaxIdlePerOrigin = 2;
+constexpr std::string_view kServiceHint = "is the service up and reachable from this machine?";
 
 namespace {
 
@@ -62,24 +64,6 @@ bool IEquals(std::string_view a, std::string_view b) {
 }
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
-
-Error NetError(const beast::error_code& ec, std::string_view stage, const std::string& where,
-               Duration timeout) {
-  if (ec == beast::error::timeout || ec == asio::error::operation_aborted)
-    return MakeError(Errc::kTimeout, fmt::format("{}: {}: no answer within {} ms — is the service "
-                                                 "up and reachable from this machine?",
-                                                 where, stage, timeout.count()));
-  if (ec == asio::error::connection_refused)
-    return MakeError(
-        Errc::kUnavailable,
-        fmt::format("{}: {}: connection refused — check the address and port", where, stage));
-  if (ec == http::error::body_limit || ec == http::error::header_limit)
-    return MakeError(Errc::kProtocol, fmt::format("{}: {}: response too large", where, stage));
-  if (ec.category() == beast::http::make_error_code(http::error::bad_version).category())
-    return MakeError(Errc::kProtocol, fmt::format("{}: {}: malformed HTTP response ({})", where,
-                                                  stage, ec.message()));
-  return MakeError(Errc::kUnavailable, fmt::format("{}: {}: {}", where, stage, ec.message()));
-}
 
 }  // namespace
 
@@ -177,7 +161,7 @@ asio::awaitable<Result<HttpResponse>> WebClient::Send(const WebRequest& req, Dur
       auto [ec, ep] = co_await c->tcp().async_connect(eps->second, kUse);
       if (ec) {
         s->resolved.erase(hostport);  // resolve again next time
-        co_return std::unexpected(NetError(ec, "connect", where, timeout));
+        co_return std::unexpected(NetError(ec, "connect", where, timeout, kServiceHint));
       }
       c->tcp().socket().set_option(tcp::no_delay(true));
       ++s->connects;
@@ -192,7 +176,7 @@ asio::awaitable<Result<HttpResponse>> WebClient::Send(const WebRequest& req, Dur
         if (hec) {
           c->Close();
           if (hec == beast::error::timeout || hec == asio::error::operation_aborted)
-            co_return std::unexpected(NetError(hec, "TLS handshake", where, timeout));
+            co_return std::unexpected(NetError(hec, "TLS handshake", where, timeout, kServiceHint));
           const std::string verify = VerifyFailure(native);
           if (!verify.empty())
             co_return Fail(
@@ -219,7 +203,7 @@ asio::awaitable<Result<HttpResponse>> WebClient::Send(const WebRequest& req, Dur
     if (wec) {
       c->Close();
       if (reused && wec != beast::error::timeout) continue;
-      co_return std::unexpected(NetError(wec, "write", where, timeout));
+      co_return std::unexpected(NetError(wec, "write", where, timeout, kServiceHint));
     }
 
     http::response_parser<http::string_body> parser;
@@ -236,7 +220,7 @@ asio::awaitable<Result<HttpResponse>> WebClient::Send(const WebRequest& req, Dur
       if (reused && (rec == http::error::end_of_stream || rec == asio::error::connection_reset ||
                      rec == asio::error::eof || rec == ssl::error::stream_truncated))
         continue;
-      co_return std::unexpected(NetError(rec, "read", where, timeout));
+      co_return std::unexpected(NetError(rec, "read", where, timeout, kServiceHint));
     }
     auto& res = parser.get();
     HttpResponse r;
