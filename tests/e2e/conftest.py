@@ -754,3 +754,18 @@ def _start_background_rigs(request, _binary_exists):
     """Starts rigs that need appliance time as soon as the session starts."""
     if any("kettle_rig" in getattr(item, "fixturenames", ()) for item in request.session.items):
         request.getfixturevalue("kettle_rig")
+
+
+def staged_power_cut(svc: "Service", base: str, token: str, n_lost: int,
+                     label: str = "POWER") -> None:
+    """A heartbeat for `label`, silence until the service reports its n-th
+    power_lost, then a heartbeat again and its n-th power_restored (a
+    [[heartbeats]] entry with a short period and grace makes this quick)."""
+    def beat() -> None:
+        status, body, _ = api_call("POST", f"{base}/api/heartbeat", {"label": label}, token=token)
+        assert status == 200, body
+
+    beat()
+    wait_until(lambda: len(svc.event_lines("power_lost")) >= n_lost, 8)
+    beat()
+    wait_until(lambda: len(svc.event_lines("power_restored")) >= n_lost, 8)

@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from conftest import api_call, free_port, run_cli, start_service, wait_until, write_config
+from conftest import (free_port, run_cli, staged_power_cut, start_service, wait_until, write_config)
 from fake_receivers import Receiver
 
 TOKEN = "power-t0ken"
@@ -42,19 +42,6 @@ def start(procs, cfg, port):
     return svc
 
 
-def beat(svc) -> None:
-    status, body, _ = api_call("POST", f"{svc.base}/api/heartbeat", {"label": "POWER"}, token=TOKEN)
-    assert status == 200, body
-
-
-def outage(svc, n_lost: int) -> None:
-    """Heartbeats, then silence until the n-th power_lost, then a heartbeat (power_restored)."""
-    beat(svc)
-    wait_until(lambda: len(svc.event_lines("power_lost")) >= n_lost, 8)
-    beat(svc)
-    wait_until(lambda: len(svc.event_lines("power_restored")) >= n_lost, 8)
-
-
 def status_json(cfg) -> dict:
     r = run_cli("notify", "status", "--json", "-c", str(cfg))
     assert r.returncode == 0, r.stderr
@@ -66,7 +53,7 @@ def test_power_events_reach_ntfy_and_the_webhook_signed(procs, tmp_path):
     port = free_port()
     cfg = config(tmp_path, rx, port)
     svc = start(procs, cfg, port)
-    outage(svc, 1)
+    staged_power_cut(svc, svc.base, TOKEN, 1)
 
     wait_until(lambda: len(rx.on("/power-alerts")) >= 2 and len(rx.on("/hook")) >= 2, 10)
     lost, restored = rx.on("/power-alerts")[:2]
@@ -102,9 +89,9 @@ def test_bursts_of_429_and_5xx_and_a_receiver_down_lose_nothing(procs, tmp_path)
     svc = start(procs, cfg, port)
     rx.fail_next(3, 503)
     rx.fail_next(1, 429, {"Retry-After": "1"})
-    outage(svc, 1)
+    staged_power_cut(svc, svc.base, TOKEN, 1)
     rx.down()
-    outage(svc, 2)
+    staged_power_cut(svc, svc.base, TOKEN, 2)
     time.sleep(2)
     rx.up()
     wait_until(lambda: len(rx.on("/hook")) >= 4, 30)
@@ -129,7 +116,7 @@ def test_kill_9_during_delivery_loses_nothing(procs, tmp_path):
     cfg = config(tmp_path, rx, port)
     svc = start(procs, cfg, port)
     rx.down()
-    outage(svc, 1)
+    staged_power_cut(svc, svc.base, TOKEN, 1)
     wait_until(lambda: status_json(cfg).get("hook", {}).get("queued", 0) >= 2, 5)
     queued = status_json(cfg)["hook"]["queued"]
     svc.proc.kill9()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import api_call, free_port, run_cli, start_service, wait_until, write_config
+from conftest import (free_port, run_cli, staged_power_cut, start_service, write_config)
 from fake_telegram import FakeTelegram
 
 HB_TOKEN = "power-t0ken"
@@ -40,25 +40,12 @@ def start(procs, cfg, port):
     return svc
 
 
-def beat(svc) -> None:
-    status, body, _ = api_call("POST", f"{svc.base}/api/heartbeat", {"label": "POWER"},
-                               token=HB_TOKEN)
-    assert status == 200, body
-
-
-def outage(svc, n_lost: int) -> None:
-    beat(svc)
-    wait_until(lambda: len(svc.event_lines("power_lost")) >= n_lost, 8)
-    beat(svc)
-    wait_until(lambda: len(svc.event_lines("power_restored")) >= n_lost, 8)
-
-
 def test_channel_gets_power_events_as_html_and_the_token_stays_secret(procs, tmp_path):
     with FakeTelegram() as tg:
         port = free_port()
         cfg = config(tmp_path, tg, port, channel="-1001234")
         svc = start(procs, cfg, port)
-        outage(svc, 1)
+        staged_power_cut(svc, svc.base, HB_TOKEN, 1)
         msgs = tg.wait_for(lambda t: len(t.messages(-1001234)) >= 2 and t.messages(-1001234), 15)
         lost, restored = msgs[:2]
         assert "power is OFF" in lost.text and "power is ON" in restored.text
@@ -76,8 +63,8 @@ def test_bursts_of_429_and_5xx_lose_nothing_and_retry_after_is_waited(procs, tmp
         tg.rate_limit_next(2, retry_after=2, chat_id=555)
         tg.server_error_next(2)
         svc = start(procs, cfg, port)
-        outage(svc, 1)
-        outage(svc, 2)
+        staged_power_cut(svc, svc.base, HB_TOKEN, 1)
+        staged_power_cut(svc, svc.base, HB_TOKEN, 2)
         msgs = tg.wait_for(lambda t: len(t.messages(555)) >= 4 and t.messages(555), 60)
         texts = [m.text for m in msgs]
         assert ["OFF" in x for x in texts[:4]] == [True, False, True, False], texts
@@ -96,7 +83,7 @@ def test_migrated_group_is_followed_and_blocked_chat_is_dropped(procs, tmp_path)
         tg.block(999)
         cfg = config(tmp_path, tg, port, channel="-77", sink_chat="999")
         svc = start(procs, cfg, port)
-        outage(svc, 1)
+        staged_power_cut(svc, svc.base, HB_TOKEN, 1)
         msgs = tg.wait_for(lambda t: len(t.messages(-10077)) >= 2 and t.messages(-10077), 20)
         assert "power is OFF" in msgs[0].text
         # the blocked chat: each message is tried once and dropped, never retried
