@@ -136,8 +136,8 @@ def test_init_db_events_and_cleanup_on_a_fresh_database(tmp_path):
         "device_offline, device_online, power_lost, power_restored, switched_on, switched_off\n")
     r = run_cli("cleanup", "--db", db, "--days", "3")
     assert r.returncode == 0, r.stderr
-    assert r.stdout == ("deleted 0 raw readings older than 3 days and 0 1-minute rollups older "
-                        "than 90d\n")
+    assert r.stdout == ("deleted 0 raw readings older than 3 days, 0 1-minute rollups older "
+                        "than 90d and 0 finished notifications older than 30d\n")
 
 
 def test_device_add_list_remove_round_trip(tmp_path):

@@ -46,8 +46,10 @@ void RegisterAdmin(CLI::App& app, Context&) {
       auto r = store->Cleanup(SystemClock().Now(), raw_keep, minute_keep);
       if (!r) Throw(r.error());
       fmt::print(
-          "deleted {} raw readings older than {} days and {} 1-minute rollups older than {}\n",
-          r->raw_readings_deleted, *days, r->minute_rollups_deleted, FormatDuration(minute_keep));
+          "deleted {} raw readings older than {} days, {} 1-minute rollups older than {} and {} "
+          "finished notifications older than {}\n",
+          r->raw_readings_deleted, *days, r->minute_rollups_deleted, FormatDuration(minute_keep),
+          r->notifications_deleted, FormatDuration(store::kFinishedNotificationsKept));
     });
   }
   {

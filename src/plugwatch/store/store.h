@@ -59,8 +59,13 @@ struct EventQuery {
 struct CleanupStats {
   long long raw_readings_deleted = 0;
   long long minute_rollups_deleted = 0;
+  long long notifications_deleted = 0;  // finished outbox rows past kFinishedNotificationsKept
   long long events_kept = 0;
 };
+
+// Delivered, failed and dropped notifications stay this long for `notify
+// status`, then Cleanup deletes them. Queued ones are never deleted by it.
+inline constexpr Duration kFinishedNotificationsKept{30LL * 86'400'000};
 
 // A power outage of a site (cause "quorum") or of a heartbeat label (cause
 // "heartbeat").
@@ -198,9 +203,10 @@ class Store {
   virtual Result<std::map<std::string, boost::json::object>> LoadStates() = 0;
   virtual Result<std::map<std::string, double>> LoadEnergyTotals() = 0;  // Wh per device
 
-  // Deletes raw readings older than `now - raw_older_than` and 1-minute
-  // rollups older than `now - minute_older_than`; hourly rollups, events,
-  // cycles, outages and check counts stay.
+  // Deletes raw readings older than `now - raw_older_than`, 1-minute
+  // rollups older than `now - minute_older_than` and outbox rows finished
+  // more than kFinishedNotificationsKept ago; hourly rollups, events,
+  // cycles, outages, check counts and queued notifications stay.
   virtual Result<CleanupStats> Cleanup(TimePoint now, Duration raw_older_than,
                                        Duration minute_older_than) = 0;
 };

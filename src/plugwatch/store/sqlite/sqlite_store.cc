@@ -670,11 +670,33 @@ Result<CleanupStats> SqliteStore::Cleanup(TimePoint now, Duration raw_older_than
                              FloorDiv(UnixMillis(now - minute_older_than), kMinuteMs));
   if (!minutes) return Fail(minutes.error());
   stats.minute_rollups_deleted = *minutes;
+  auto notifications = DeleteFinishedNotifications(UnixMillis(now - kFinishedNotificationsKept));
+  if (!notifications) return Fail(notifications.error());
+  stats.notifications_deleted = *notifications;
   std::lock_guard lk(read_mu_);
   auto events = QueryOptInt(*reader_, "SELECT count(*) FROM events");
   if (!events) return Fail(events.error());
   stats.events_kept = events->value_or(0);
   return stats;
+}
+
+Result<long long> SqliteStore::DeleteFinishedNotifications(long long cutoff) {
+  long long deleted = 0;
+  for (;;) {
+    long long n = 0;
+    auto r = writer_->Run([&](Connection& c) -> Result<void> {
+      auto st = c.Prepare(
+          "DELETE FROM notify_outbox WHERE id IN (SELECT id FROM notify_outbox "
+          "WHERE state <> 'queued' AND updated_at < ? LIMIT ?)");
+      if (!st) return Fail(st.error());
+      if (auto d = st->Bind(cutoff, kCleanupChunk).Run(); !d) return d;
+      n = c.Changes();
+      return {};
+    });
+    if (!r) return Fail(r.error());
+    deleted += n;
+    if (n < kCleanupChunk) return deleted;
+  }
 }
 
 Result<long long> SqliteStore::DeleteOlder(const char* table, const char* key, long long cutoff) {

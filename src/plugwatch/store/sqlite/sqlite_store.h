@@ -93,6 +93,8 @@ class SqliteStore final : public Store {
   Result<IdBlock> ClaimEventIds();
   void ReleaseEventIds();
   Result<long long> DeleteOlder(const char* table, const char* key, long long cutoff);
+  // Outbox rows not queued whose last change is before `cutoff` (unix ms).
+  Result<long long> DeleteFinishedNotifications(long long cutoff);
 
   SystemClock clock_;
   std::unique_ptr<Connection> write_conn_;

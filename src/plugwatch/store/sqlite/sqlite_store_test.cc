@@ -498,6 +498,43 @@ TEST_F(SqliteStoreTest, CleanupWorksInChunksAcrossManyDevices) {
   EXPECT_EQ(RawCount(path_, "SELECT count(*) FROM readings"), 3 * 500);
 }
 
+TEST_F(SqliteStoreTest, CleanupDeletesFinishedNotificationsAfterThirtyDaysAndKeepsQueuedOnes) {
+  auto s = Open();
+  std::vector<OutboxEntry> rows;
+  for (int i = 0; i < 4; ++i) {
+    OutboxEntry e;
+    e.sink = "phone";
+    e.event_type = "power_lost";
+    e.idempotency_key = "event-" + std::to_string(i);
+    e.message_json = R"({"title":"t","text":"x"})";
+    e.created_at = SystemClock().Now();
+    e.next_attempt_at = e.created_at;
+    rows.push_back(e);
+  }
+  auto ids = s->EnqueueNotifications(rows);
+  ASSERT_TRUE(ids) << ids.error().message();
+  const char* finished[] = {"delivered", "failed", "dropped"};
+  for (int i = 0; i < 3; ++i) {
+    OutboxEntry e = rows[static_cast<std::size_t>(i)];
+    e.id = (*ids)[static_cast<std::size_t>(i)];
+    e.state = finished[i];
+    s->UpdateNotification(e);
+  }
+  ASSERT_TRUE(s->Flush());
+  const TimePoint now = SystemClock().Now();
+
+  auto soon = s->Cleanup(now, Duration(86'400'000), Duration(86'400'000));
+  ASSERT_TRUE(soon) << soon.error().message();
+  EXPECT_EQ(soon->notifications_deleted, 0);  // finished today: kept for `notify status`
+
+  auto later = s->Cleanup(now + kFinishedNotificationsKept + Duration(60'000), Duration(86'400'000),
+                          Duration(86'400'000));
+  ASSERT_TRUE(later) << later.error().message();
+  EXPECT_EQ(later->notifications_deleted, 3);
+  EXPECT_EQ(RawCount(path_, "SELECT count(*) FROM notify_outbox WHERE state = 'queued'"), 1);
+  EXPECT_EQ(RawCount(path_, "SELECT count(*) FROM notify_outbox"), 1);
+}
+
 TEST_F(SqliteStoreTest, SameMillisecondReadingsKeepTheirEnergy) {
   auto s = Open();
   s->RecordReading(MakeReading("washer", 0, 10), 1.0);
