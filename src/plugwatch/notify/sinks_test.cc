@@ -3,8 +3,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 
-#include "plugwatch/net/http_server.h"
 #include "plugwatch/net/run_until_done.h"
+#include "plugwatch/net/scripted_server.h"
 #include "plugwatch/notify/http_sinks.h"
 #include "plugwatch/notify/sink_url.h"
 
@@ -13,23 +13,12 @@ namespace {
 
 namespace asio = boost::asio;
 
-// A loopback receiver recording each request and answering from a script.
+// A loopback receiver (net::ScriptedServer) recording each request and answering from a script.
 class SinksTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<net::HttpServer>(
-        io_.get_executor(), [this](net::HttpRequest& req) -> asio::awaitable<net::HttpResponse> {
-          requests_.push_back(req);
-          net::HttpResponse r;
-          if (!replies_.empty()) {
-            r = replies_.front();
-            replies_.erase(replies_.begin());
-          }
-          co_return r;
-        });
-    auto port = server_->Listen("127.0.0.1", 0);
-    ASSERT_TRUE(port);
-    base_ = "127.0.0.1:" + std::to_string(*port);
+    server_ = std::make_unique<net::ScriptedServer>(io_.get_executor());
+    base_ = "127.0.0.1:" + std::to_string(server_->port());
     ctx_.web = std::make_shared<net::WebClient>(io_.get_executor());
     ctx_.timeout = Duration(2000);
   }
@@ -53,9 +42,7 @@ class SinksTest : public ::testing::Test {
   }
 
   asio::io_context io_;
-  std::unique_ptr<net::HttpServer> server_;
-  std::vector<net::HttpRequest> requests_;
-  std::vector<net::HttpResponse> replies_;
+  std::unique_ptr<net::ScriptedServer> server_;
   std::string base_;
   SinkContext ctx_;
   SinkRegistry registry_;
@@ -64,8 +51,8 @@ class SinksTest : public ::testing::Test {
 TEST_F(SinksTest, WebhookSignsTheBodyAndSendsTheIdempotencyKey) {
   const auto o = Send("json://" + base_ + "/hook?secret=s3cret&x=1", D());
   EXPECT_EQ(o.kind, Outcome::Kind::kDelivered) << o.detail;
-  ASSERT_EQ(requests_.size(), 1u);
-  const auto& r = requests_[0];
+  ASSERT_EQ(server_->requests.size(), 1u);
+  const auto& r = server_->requests[0];
   EXPECT_EQ(r.target, "/hook?x=1");  // the secret is not sent
   EXPECT_EQ(r.Header("Idempotency-Key"), "event-42");
   EXPECT_EQ(r.Header("X-Plugwatch-Signature"), "sha256=" + HmacSha256Hex("s3cret", r.body));
@@ -87,7 +74,7 @@ TEST_F(SinksTest, HttpStatusesMapToOutcomes) {
   net::HttpResponse bad;
   bad.status = 400;
   bad.body = "bad";
-  replies_ = {busy, down, bad};
+  server_->replies = {busy, down, bad};
   auto a = Send("http://" + base_ + "/", D());
   EXPECT_EQ(a.kind, Outcome::Kind::kRetry);
   EXPECT_EQ(a.retry_after, Duration(3000));
@@ -103,8 +90,8 @@ TEST_F(SinksTest, HttpStatusesMapToOutcomes) {
 TEST_F(SinksTest, NtfyHeadersAndToken) {
   const auto o = Send("ntfy://" + base_ + "/alerts?token=tk_abc", D());
   EXPECT_EQ(o.kind, Outcome::Kind::kDelivered) << o.detail;
-  ASSERT_EQ(requests_.size(), 1u);
-  const auto& r = requests_[0];
+  ASSERT_EQ(server_->requests.size(), 1u);
+  const auto& r = server_->requests[0];
   EXPECT_EQ(r.target, "/alerts");
   EXPECT_EQ(r.body, "POWER: power is OFF");
   EXPECT_EQ(r.Header("X-Title"), "POWER: power is OFF");
@@ -112,22 +99,23 @@ TEST_F(SinksTest, NtfyHeadersAndToken) {
   EXPECT_EQ(r.Header("X-Tags"), "electric_plug,red_circle");
   EXPECT_EQ(r.Header("Authorization"), "Bearer tk_abc");
   Send("ntfy://user:pass@" + base_ + "/alerts", D());
-  EXPECT_EQ(requests_.at(1).Header("Authorization"), "Basic dXNlcjpwYXNz");
+  EXPECT_EQ(server_->requests.at(1).Header("Authorization"), "Basic dXNlcjpwYXNz");
 }
 
 TEST_F(SinksTest, DiscordCutsTo2000AndHonoursRetryAfterInTheBody) {
   net::HttpResponse limited;
   limited.status = 429;
   limited.body = R"({"message":"You are being rate limited.","retry_after":1.5,"global":false})";
-  replies_ = {limited};
+  server_->replies = {limited};
   auto d = D();
   d.message.text = std::string(3000, 'x');
   auto o = Send("discord://123/tok-en?api_url=http://" + base_, d);
   EXPECT_EQ(o.kind, Outcome::Kind::kRetry);
   EXPECT_EQ(o.retry_after, Duration(1500));
-  ASSERT_EQ(requests_.size(), 1u);
-  EXPECT_EQ(requests_[0].target, "/api/webhooks/123/tok-en?wait=true");
-  auto content = std::string(boost::json::parse(requests_[0].body).at("content").as_string());
+  ASSERT_EQ(server_->requests.size(), 1u);
+  EXPECT_EQ(server_->requests[0].target, "/api/webhooks/123/tok-en?wait=true");
+  auto content =
+      std::string(boost::json::parse(server_->requests[0].body).at("content").as_string());
   EXPECT_EQ(content.size(), 1999u + std::string("…").size());
 }
 

@@ -5,8 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 
-#include "plugwatch/net/http_server.h"
 #include "plugwatch/net/run_until_done.h"
+#include "plugwatch/net/scripted_server.h"
 #include "plugwatch/notify/telegram/text.h"
 
 namespace plugwatch::notify::telegram {
@@ -20,21 +20,11 @@ const char kToken[] = "123456:SECRET-token";
 class TelegramSinkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<net::HttpServer>(
-        io_.get_executor(), [this](net::HttpRequest& req) -> asio::awaitable<net::HttpResponse> {
-          requests_.push_back(req);
-          net::HttpResponse r;
-          r.headers.emplace_back("Content-Type", "application/json");
-          r.body = R"({"ok":true,"result":{"message_id":1,"date":1,"chat":{"id":1},"text":"x"}})";
-          if (!replies_.empty()) {
-            r = replies_.front();
-            replies_.erase(replies_.begin());
-          }
-          co_return r;
-        });
-    auto port = server_->Listen("127.0.0.1", 0);
-    ASSERT_TRUE(port);
-    api_url_ = "http://127.0.0.1:" + std::to_string(*port);
+    net::HttpResponse ok;
+    ok.headers.emplace_back("Content-Type", "application/json");
+    ok.body = R"({"ok":true,"result":{"message_id":1,"date":1,"chat":{"id":1},"text":"x"}})";
+    server_ = std::make_unique<net::ScriptedServer>(io_.get_executor(), ok);
+    api_url_ = "http://127.0.0.1:" + std::to_string(server_->port());
     ctx_.web = std::make_shared<net::WebClient>(io_.get_executor());
     ctx_.timeout = Duration(2000);
     limiter_ = std::make_shared<RateLimiter>();
@@ -51,7 +41,7 @@ class TelegramSinkTest : public ::testing::Test {
     net::HttpResponse r;
     r.status = status;
     r.body = std::move(body);
-    replies_.push_back(r);
+    server_->replies.push_back(r);
   }
   static Delivery D(std::string title, std::string text) {
     Delivery d;
@@ -64,9 +54,7 @@ class TelegramSinkTest : public ::testing::Test {
 
   asio::io_context io_;
   ManualClock clock_;
-  std::unique_ptr<net::HttpServer> server_;
-  std::vector<net::HttpRequest> requests_;
-  std::vector<net::HttpResponse> replies_;
+  std::unique_ptr<net::ScriptedServer> server_;
   std::string api_url_;
   SinkContext ctx_;
   SinkRegistry registry_;
@@ -78,10 +66,10 @@ TEST_F(TelegramSinkTest, SendsEscapedHtmlToTheChat) {
   d.message.silent = true;
   const Outcome o = Send(d);
   EXPECT_EQ(o.kind, Outcome::Kind::kDelivered) << o.detail;
-  ASSERT_EQ(requests_.size(), 1u);
-  EXPECT_EQ(requests_[0].target, std::string("/bot") + kToken + "/sendMessage");
-  EXPECT_EQ(requests_[0].Header("Content-Type"), "application/json");
-  auto body = json::parse(requests_[0].body).as_object();
+  ASSERT_EQ(server_->requests.size(), 1u);
+  EXPECT_EQ(server_->requests[0].target, std::string("/bot") + kToken + "/sendMessage");
+  EXPECT_EQ(server_->requests[0].Header("Content-Type"), "application/json");
+  auto body = json::parse(server_->requests[0].body).as_object();
   EXPECT_EQ(body["chat_id"].as_int64(), 42);
   EXPECT_EQ(body["text"].as_string(), "<b>Washer &lt;done&gt;</b>\ntook 1 h &amp; 5 min");
   EXPECT_EQ(body["parse_mode"].as_string(), "HTML");
@@ -92,7 +80,7 @@ TEST_F(TelegramSinkTest, RecipientOverridesTheDefaultChatAndChannelsAreStrings) 
   Delivery d = D("", "hello");
   d.recipient = "@plugwatch_news";
   EXPECT_EQ(Send(d).kind, Outcome::Kind::kDelivered);
-  auto body = json::parse(requests_.at(0).body).as_object();
+  auto body = json::parse(server_->requests.at(0).body).as_object();
   EXPECT_EQ(body["chat_id"].as_string(), "@plugwatch_news");
   EXPECT_FALSE(body.contains("disable_notification"));
 }
@@ -101,8 +89,8 @@ TEST_F(TelegramSinkTest, LongTextsGoAsSeveralMessages) {
   std::string text;
   for (int i = 0; i < 400; ++i) text += "outage " + std::to_string(i) + " lasted 2 h 5 min\n";
   EXPECT_EQ(Send(D("", text)).kind, Outcome::Kind::kDelivered);
-  ASSERT_GE(requests_.size(), 3u);
-  for (const auto& r : requests_) {
+  ASSERT_GE(server_->requests.size(), 3u);
+  for (const auto& r : server_->requests) {
     const auto t = json::parse(r.body).as_object()["text"].as_string();
     EXPECT_LE(VisibleLength(std::string(t)), kMaxMessageLength);
   }
