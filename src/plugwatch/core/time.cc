@@ -153,4 +153,26 @@ std::string FormatDuration(Duration d) {
   return out;
 }
 
+Result<std::optional<DailyWindow>> ParseDailyWindow(std::string_view text) {
+  if (text.empty() || text == "off") return std::optional<DailyWindow>();
+  auto bad = [&] {
+    return Fail(Errc::kParse, fmt::format("'{}' is not a daily window — write \"HH:MM-HH:MM\" "
+                                          "in 24-hour local time, e.g. \"22:00-08:00\", or "
+                                          "\"off\"",
+                                          text));
+  };
+  // Exactly "HH:MM-HH:MM".
+  if (text.size() != 11 || text[2] != ':' || text[5] != '-' || text[8] != ':') return bad();
+  auto minutes = [&](size_t at) -> int {
+    for (size_t i : {at, at + 1, at + 3, at + 4})
+      if (text[i] < '0' || text[i] > '9') return -1;
+    const int h = (text[at] - '0') * 10 + (text[at + 1] - '0');
+    const int m = (text[at + 3] - '0') * 10 + (text[at + 4] - '0');
+    return h < 24 && m < 60 ? h * 60 + m : -1;
+  };
+  const int from = minutes(0), to = minutes(6);
+  if (from < 0 || to < 0) return bad();
+  return std::optional<DailyWindow>(DailyWindow{from, to});
+}
+
 }  // namespace plugwatch

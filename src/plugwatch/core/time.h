@@ -3,6 +3,7 @@
 // "5s", "3m", "1h30m", "2d"). Pure functions; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,19 @@ Result<TimePoint> ParseTimestamp(std::string_view text);
 Result<Duration> ParseDuration(std::string_view text);
 // The shortest exact form: 90000ms → "1m30s", 1500ms → "1s500ms".
 std::string FormatDuration(Duration d);
+
+// A daily window of local time, "22:00-08:00"; it may wrap midnight, and
+// from == to is empty. Minutes since midnight.
+struct DailyWindow {
+  int from = 0, to = 0;
+  bool Contains(int minute_of_day) const {
+    return from <= to ? minute_of_day >= from && minute_of_day < to
+                      : minute_of_day >= from || minute_of_day < to;
+  }
+  bool operator==(const DailyWindow&) const = default;
+};
+// "HH:MM-HH:MM" (24-hour). "" and "off" mean none (std::nullopt). Fails with
+// kParse naming the input and showing the expected form.
+Result<std::optional<DailyWindow>> ParseDailyWindow(std::string_view text);
 
 }  // namespace plugwatch

@@ -45,4 +45,32 @@ TEST(Duration, FormatsRoundTrip) {
     EXPECT_EQ(ParseDuration(FormatDuration(Duration(ms)))->count(), ms);
 }
 
+TEST(Time, DailyWindows) {
+  auto night = ParseDailyWindow("22:00-08:00");
+  ASSERT_TRUE(night && *night);
+  EXPECT_EQ(**night, (DailyWindow{22 * 60, 8 * 60}));
+  EXPECT_TRUE((*night)->Contains(22 * 60));
+  EXPECT_TRUE((*night)->Contains(23 * 60 + 59));
+  EXPECT_TRUE((*night)->Contains(0));
+  EXPECT_TRUE((*night)->Contains(7 * 60 + 59));
+  EXPECT_FALSE((*night)->Contains(8 * 60));
+  EXPECT_FALSE((*night)->Contains(21 * 60 + 59));
+  auto day = ParseDailyWindow("09:30-17:00");
+  ASSERT_TRUE(day && *day);
+  EXPECT_TRUE((*day)->Contains(9 * 60 + 30));
+  EXPECT_FALSE((*day)->Contains(17 * 60));
+  EXPECT_FALSE((*day)->Contains(3 * 60));
+  for (const char* none : {"", "off"}) {
+    auto w = ParseDailyWindow(none);
+    ASSERT_TRUE(w);
+    EXPECT_FALSE(w->has_value());
+  }
+  for (const char* badw : {"22-08", "24:00-08:00", "22:60-08:00", "2200-0800", "22:00 - 08:00",
+                           "aa:bb-cc:dd", "22:00-8:00"}) {
+    auto w = ParseDailyWindow(badw);
+    ASSERT_FALSE(w) << badw;
+    EXPECT_NE(w.error().message().find("HH:MM-HH:MM"), std::string::npos);
+  }
+}
+
 }  // namespace plugwatch
