@@ -10,6 +10,7 @@
 // LoadFile(). Thread-safe once loaded; nothing here keeps state between calls.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <string>
@@ -21,6 +22,10 @@
 #include "plugwatch/core/error.h"
 
 namespace plugwatch::config {
+
+// The languages notifications are written in (data/notify/<lang>.toml; a
+// notify unit test keeps the two lists equal).
+inline constexpr std::array<std::string_view, 4> kLanguages{"en", "uk", "ru", "cs"};
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT of the HTTP API and dashboard
@@ -46,9 +51,13 @@ struct DefaultsConfig {
 
 struct SiteConfig {
   std::string id = "home";
-  std::string timezone = "UTC";
-  double outage_quorum = 0.5;  // fraction of probed devices unreachable that means an outage
-  int confirm_checks = 2;      // consecutive failed/successful polls before offline/online
+  std::string timezone = "UTC";  // IANA name: local days, quiet hours
+  double outage_quorum = 0.5;    // fraction of probed devices unreachable that means an outage
+  int confirm_checks = 2;        // consecutive failed/successful polls before offline/online
+  std::string language = "en";   // notifications for this site: en, uk, ru, cs
+  // Local time when Telegram subscribers who turned night sound off get
+  // silent messages; "off" for never.
+  std::string quiet_hours = "22:00-08:00";
 
   bool operator==(const SiteConfig&) const = default;
 };
@@ -78,6 +87,7 @@ struct SinkConfig {
   std::string url;                   // secret-bearing (tokens live in URLs): masked in Describe()
   std::vector<std::string> events;   // empty = all
   std::vector<std::string> devices;  // empty = all
+  std::string language;              // empty = the language of the event's site
 
   bool operator==(const SinkConfig&) const = default;
 };

@@ -246,6 +246,8 @@ request_timeout = "1s500ms"
 level = "debug"
 [[sites]]
 id = "cabin"
+language = "uk"
+quiet_hours = "off"
 [[devices]]
 id = "probe"
 kind = "tcp"
@@ -262,6 +264,7 @@ bot = false
 [[sinks]]
 name = "hook"
 url = "https://example.com/hook"
+language = "cs"
 )toml");
   ASSERT_TRUE(c) << c.error().context;
   EXPECT_EQ(c->server.listen, "[::1]:0");
@@ -270,7 +273,8 @@ url = "https://example.com/hook"
   EXPECT_EQ(c->defaults.poll_interval, Duration(250));
   EXPECT_EQ(c->defaults.request_timeout, Duration(1500));
   EXPECT_EQ(c->log.level, "debug");
-  EXPECT_EQ(c->sites[0], (SiteConfig{"cabin", "UTC", 0.5, 2}));
+  EXPECT_EQ(c->sites[0], (SiteConfig{"cabin", "UTC", 0.5, 2, "uk", "off"}));
+  EXPECT_EQ(c->sinks[0].language, "cs");
   const DeviceSpec& d = c->devices[0];
   EXPECT_FALSE(d.enabled);
   EXPECT_FALSE(d.in_quorum);
@@ -366,6 +370,20 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"ConfirmChecksZero", "[[sites]]\nid = \"home\"\nconfirm_checks = 0\n",
                   "plugwatch.toml: sites[0].confirm_checks: must be ≥ 1 — it counts consecutive "
                   "failed checks, e.g. 2"},
+        ErrorCase{"UnknownTimezone", "[[sites]]\nid = \"home\"\ntimezone = \"Europe/Atlantis\"\n",
+                  "plugwatch.toml: sites[0].timezone: unknown time zone 'Europe/Atlantis' (no "
+                  "/usr/share/zoneinfo/Europe/Atlantis) — write an IANA name such as "
+                  "\"Europe/Kyiv\", or install the tzdata package"},
+        ErrorCase{"UnknownSiteLanguage", "[[sites]]\nid = \"home\"\nlanguage = \"de\"\n",
+                  "plugwatch.toml: sites[0].language: 'de' has no notification texts — use one "
+                  "of en, uk, ru, cs"},
+        ErrorCase{"BadQuietHours", "[[sites]]\nid = \"home\"\nquiet_hours = \"22-8\"\n",
+                  "plugwatch.toml: sites[0].quiet_hours: '22-8' is not a daily window — write "
+                  "\"HH:MM-HH:MM\" in 24-hour local time, e.g. \"22:00-08:00\", or \"off\""},
+        ErrorCase{"UnknownSinkLanguage",
+                  "[[sinks]]\nname = \"a\"\nurl = \"console://\"\nlanguage = \"EN\"\n",
+                  "plugwatch.toml: sinks[0].language: 'EN' has no notification texts — use one "
+                  "of en, uk, ru, cs"},
         ErrorCase{"ConfirmChecksFloat", "[[sites]]\nid = \"home\"\nconfirm_checks = 2.0\n",
                   "plugwatch.toml: sites[0].confirm_checks: must be an integer"},
         ErrorCase{"DuplicateSite", "[[sites]]\nid = \"home\"\n[[sites]]\nid = \"home\"\n",

@@ -122,6 +122,8 @@ std::string Describe(const Config& c) {
     w.Line("[[sites]]");
     w.Key("id", Quote(s.id));
     w.Key("timezone", Quote(s.timezone));
+    w.Key("language", Quote(s.language));
+    w.Key("quiet_hours", Quote(s.quiet_hours));
     w.Key("outage_quorum", Number(s.outage_quorum));
     w.Key("confirm_checks", fmt::format("{}", s.confirm_checks));
   }
@@ -191,6 +193,8 @@ std::string Describe(const Config& c) {
                        s.events.empty() ? "  # every event" : ""));
     w.Line(fmt::format("devices = {}{}", StringArray(s.devices),
                        s.devices.empty() ? "  # every device" : ""));
+    w.Line(fmt::format("language = {}{}", Quote(s.language),
+                       s.language.empty() ? "  # the event's site's language" : ""));
   }
   return w.Take();
 }

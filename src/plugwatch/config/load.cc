@@ -318,9 +318,11 @@ Config Read(Section& top, std::string_view source) {
   }
   top.EachTable("sites", [&](Section& s) {
     SiteConfig& site = c.sites.emplace_back();
-    s.AllowKeys({"id", "timezone", "outage_quorum", "confirm_checks"});
+    s.AllowKeys({"id", "timezone", "language", "quiet_hours", "outage_quorum", "confirm_checks"});
     s.Read("id", site.id);
     s.Read("timezone", site.timezone);
+    s.Read("language", site.language);
+    s.Read("quiet_hours", site.quiet_hours);
     s.Read("outage_quorum", site.outage_quorum);
     s.Read("confirm_checks", site.confirm_checks);
   });
@@ -345,11 +347,12 @@ Config Read(Section& top, std::string_view source) {
   }
   top.EachTable("sinks", [&](Section& s) {
     SinkConfig& sink = c.sinks.emplace_back();
-    s.AllowKeys({"name", "url", "events", "devices"});
+    s.AllowKeys({"name", "url", "events", "devices", "language"});
     s.Read("name", sink.name);
     s.Read("url", sink.url);
     s.Read("events", sink.events);
     s.Read("devices", sink.devices);
+    s.Read("language", sink.language);
   });
   return c;
 }

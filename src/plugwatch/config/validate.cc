@@ -2,7 +2,9 @@
 // from load.cc because configs also come from code (the demo) and devices from
 // the CLI and the API, and all of them must obey the same rules.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -12,6 +14,7 @@
 #include "plugwatch/core/event.h"
 #include "plugwatch/core/ids.h"
 #include "plugwatch/core/time.h"
+#include "plugwatch/core/time_zone.h"
 
 namespace plugwatch::config {
 namespace {
@@ -34,6 +37,15 @@ std::string Field(std::string_view path, std::string_view field) {
 
 std::unexpected<Error> Bad(std::string_view path, std::string_view problem) {
   return Fail(Errc::kInvalidArgument, fmt::format("{}: {}", path, problem));
+}
+
+bool IsLanguage(std::string_view lang) {
+  return std::find(kLanguages.begin(), kLanguages.end(), lang) != kLanguages.end();
+}
+
+std::string BadLanguage(std::string_view lang) {
+  return fmt::format("'{}' has no notification texts — use one of {}", lang,
+                     fmt::join(kLanguages, ", "));
 }
 
 std::string BadId(std::string_view id) {
@@ -164,6 +176,11 @@ Result<void> ValidateSites(const std::vector<SiteConfig>& sites) {
                                                 s.id, it->second));
     if (s.timezone.empty())
       return Bad(Field(path, "timezone"), "missing — write an IANA name, e.g. \"Europe/Kyiv\"");
+    if (auto z = TimeZone::Load(s.timezone); !z)
+      return Bad(Field(path, "timezone"), z.error().message());
+    if (!IsLanguage(s.language)) return Bad(Field(path, "language"), BadLanguage(s.language));
+    if (auto w = ParseDailyWindow(s.quiet_hours); !w)
+      return Bad(Field(path, "quiet_hours"), w.error().message());
     if (!(s.outage_quorum > 0 && s.outage_quorum <= 1))
       return Bad(Field(path, "outage_quorum"),
                  "must be > 0 and ≤ 1 — it is the fraction of probed devices that must be "
@@ -262,6 +279,8 @@ Result<void> ValidateSinks(const std::vector<SinkConfig>& sinks) {
     if (s.url.empty())
       return Bad(Field(path, "url"),
                  "missing — e.g. \"ntfy://ntfy.sh/my-topic\" or \"https://example.com/hook\"");
+    if (!s.language.empty() && !IsLanguage(s.language))
+      return Bad(Field(path, "language"), BadLanguage(s.language));
     for (size_t j = 0; j < s.events.size(); ++j)
       if (!ParseEventType(s.events[j]))
         return Bad(fmt::format("{}.events[{}]", path, j),

@@ -13,8 +13,33 @@ std::string_view Topic(EventType t) {
 }
 
 Notifier::Notifier(const config::Config& cfg, Outbox& outbox, const Catalog& catalog,
-                   DeviceName device_name)
-    : cfg_(cfg), outbox_(outbox), catalog_(catalog), device_name_(std::move(device_name)) {}
+                   const Clock& clock, DeviceName device_name)
+    : cfg_(cfg),
+      outbox_(outbox),
+      catalog_(catalog),
+      clock_(clock),
+      device_name_(std::move(device_name)) {
+  for (const auto& s : cfg.sites) site_time_.emplace(s.id, MakeSiteTime(s));
+}
+
+// Both fields were validated with the config; a zone file that vanished
+// since falls back to UTC.
+Notifier::SiteTime Notifier::MakeSiteTime(const config::SiteConfig& s) {
+  SiteTime t;
+  if (auto z = TimeZone::Load(s.timezone))
+    t.zone = *z;
+  else
+    log::warn("notify: site {}: {}; quiet hours use UTC", s.id, z.error().message());
+  if (auto w = ParseDailyWindow(s.quiet_hours)) t.quiet = *w;
+  return t;
+}
+
+bool Notifier::QuietNow(std::string_view site) const {
+  static const SiteTime kDefault = MakeSiteTime(config::SiteConfig{});
+  auto it = site_time_.find(site);
+  const SiteTime& t = it == site_time_.end() ? kDefault : it->second;
+  return t.quiet && t.quiet->Contains(t.zone.MinuteOfDay(clock_.Now()));
+}
 
 void Notifier::AddRecipientSource(std::string sink, RecipientSource* source) {
   sources_.emplace_back(std::move(sink), source);
@@ -41,16 +66,20 @@ std::vector<Outbox::Item> Notifier::Route(const Event& e) const {
   const std::string type(ToString(e.type));
   const std::string key = "event-" + std::to_string(e.id);
   const std::string data = boost::json::serialize(ToJson(e));
-  std::map<std::string, Message> by_language;
-  auto render = [&](const std::string& lang) -> const Message& {
-    const std::string l = catalog_.Supported(lang);
-    auto it = by_language.find(l);
-    if (it == by_language.end()) {
+  const std::string& site_language = cfg_.Site(e.site).language;
+  const bool quiet = QuietNow(e.site);
+  std::map<std::pair<std::string, bool>, Message> rendered;  // (language, silent)
+  auto render = [&](const std::string& lang, bool silent_at_night = false) -> const Message& {
+    const std::string l = catalog_.Supported(lang.empty() ? site_language : lang);
+    const bool silent = silent_at_night && quiet;
+    auto it = rendered.find({l, silent});
+    if (it == rendered.end()) {
       RenderOptions o{.language = l, .surge_window = surge_window};
       if (!e.device.empty() && device_name_) o.device_name = device_name_(e.device);
       Message m = Render(catalog_, e, o);
       m.data_json = data;
-      it = by_language.emplace(l, std::move(m)).first;
+      m.silent = silent;
+      it = rendered.emplace(std::pair{l, silent}, std::move(m)).first;
     }
     return it->second;
   };
@@ -65,14 +94,14 @@ std::vector<Outbox::Item> Notifier::Route(const Event& e) const {
                                           : Contains(s.devices, e.device);
       if (!match) continue;
     }
-    items.push_back({s.name, "", type, key, render("en")});
+    items.push_back({s.name, "", type, key, render(s.language)});
   }
   for (const auto& x : extras_) items.push_back({x.sink, x.address, type, key, render(x.language)});
   const std::string_view topic = Topic(e.type);
   for (const auto& [sink, source] : sources_)
     for (const auto& r : source->Recipients(sink)) {
       if (!Contains(r.topics, topic)) continue;
-      items.push_back({sink, r.address, type, key, render(r.language)});
+      items.push_back({sink, r.address, type, key, render(r.language, r.silent_at_night)});
     }
   return items;
 }

@@ -8,13 +8,20 @@
 //                       site-wide event (power_lost/restored: no device)
 //                       passes a `devices` list that names its heartbeat
 //                       label or its site id. Recipient "" (the sink's own
-//                       target), English.
+//                       target), in the sink's `language`, else the site's.
 //   RecipientSources    registered per sink name (Telegram subscribers):
 //                       each recipient whose topics include the event's topic
 //                       ("power" for power_lost/restored, "appliances" for
 //                       the rest), in the recipient's language.
 //   Extra recipients    AddRecipient(sink, address, language): e.g. the
 //                       [telegram] channel, which gets every event.
+// A recipient without a language ("") reads the event's site's language.
+//
+// Quiet hours: a recipient with silent_at_night whose event is routed while
+// the site's local time is inside the site's quiet_hours (22:00–08:00 by
+// default) gets the message with Message::silent (Telegram:
+// disable_notification). The time is the clock's, not the event's: a replayed
+// event announced in the morning is not silenced.
 //
 // Idempotency key: "event-<id>" (event ids are unique per database), so an
 // event published twice is queued once per recipient.
@@ -26,10 +33,13 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "plugwatch/config/config.h"
+#include "plugwatch/core/time.h"
+#include "plugwatch/core/time_zone.h"
 #include "plugwatch/engine/event_bus.h"
 #include "plugwatch/notify/catalog.h"
 #include "plugwatch/notify/outbox.h"
@@ -41,7 +51,7 @@ class Notifier {
  public:
   using DeviceName = std::function<std::string(const std::string& device_id)>;
 
-  Notifier(const config::Config& cfg, Outbox& outbox, const Catalog& catalog,
+  Notifier(const config::Config& cfg, Outbox& outbox, const Catalog& catalog, const Clock& clock,
            DeviceName device_name = {});
 
   void AddRecipientSource(std::string sink, RecipientSource* source);
@@ -50,6 +60,8 @@ class Notifier {
 
   // What Attach's handler does; returns the outbox items queued (tests).
   std::vector<Outbox::Item> Route(const Event& e) const;
+  // Whether a silent_at_night recipient of this site is in quiet hours now.
+  bool QuietNow(std::string_view site) const;
   void OnEvent(const Event& e);
 
   Duration surge_window{5 * 60 * 1000};
@@ -58,7 +70,14 @@ class Notifier {
   const config::Config& cfg_;
   Outbox& outbox_;
   const Catalog& catalog_;
+  const Clock& clock_;
   DeviceName device_name_;
+  struct SiteTime {
+    TimeZone zone;
+    std::optional<DailyWindow> quiet;
+  };
+  static SiteTime MakeSiteTime(const config::SiteConfig& s);
+  std::map<std::string, SiteTime, std::less<>> site_time_;
   std::vector<std::pair<std::string, RecipientSource*>> sources_;
   struct Extra {
     std::string sink, address, language;

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
+
+#include "plugwatch/core/time.h"
+#include "plugwatch/notify/render.h"
 
 namespace plugwatch::notify {
 namespace {
@@ -48,13 +52,13 @@ class NotifierTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   config::Config cfg_;
   boost::asio::io_context io_;
-  SystemClock clock_;
+  ManualClock clock_;
 };
 
 TEST_F(NotifierTest, RoutesByEventsDevicesAndTopicsInEachLanguage) {
   Outbox outbox(io_.get_executor(), *store_, clock_);
   Subscribers subs;
-  Notifier n(cfg_, outbox, Catalog::Notifications(),
+  Notifier n(cfg_, outbox, Catalog::Notifications(), clock_,
              [](const std::string& id) { return id == "washer" ? "Washing machine" : id; });
   n.AddRecipientSource("telegram", &subs);
   n.AddRecipient("telegram", "@channel", "ru");
@@ -86,7 +90,7 @@ TEST_F(NotifierTest, RoutesByEventsDevicesAndTopicsInEachLanguage) {
 
 TEST_F(NotifierTest, OnEventQueuesDurablyOncePerEvent) {
   Outbox outbox(io_.get_executor(), *store_, clock_);
-  Notifier n(cfg_, outbox, Catalog::Notifications());
+  Notifier n(cfg_, outbox, Catalog::Notifications(), clock_);
   engine::EventBus bus;
   n.Attach(bus);
   Event lost = MakeEvent(EventType::kPowerLost, clock_.Now(), "", "home");
@@ -98,6 +102,75 @@ TEST_F(NotifierTest, OnEventQueuesDurablyOncePerEvent) {
   ASSERT_EQ(queued->size(), 2u);  // "all" and "power"
   EXPECT_EQ((*queued)[0].sink, "all");
   EXPECT_EQ((*queued)[1].sink, "power");
+}
+
+// The config knows the languages without depending on notify; the two lists
+// must not drift apart.
+TEST(NotifierLanguages, ConfigListsTheCatalogsLanguages) {
+  std::vector<std::string> config_list(config::kLanguages.begin(), config::kLanguages.end());
+  auto catalog_list = Catalog::Notifications().Languages();
+  std::sort(config_list.begin(), config_list.end());
+  std::sort(catalog_list.begin(), catalog_list.end());
+  EXPECT_EQ(config_list, catalog_list);
+}
+
+TEST_F(NotifierTest, SinksAndRecipientsWithoutALanguageReadTheSitesLanguage) {
+  cfg_.sites = {{.id = "home", .language = "uk"}, {.id = "dacha", .language = "cs"}};
+  cfg_.sinks = {{.name = "site", .url = "console://"},
+                {.name = "english", .url = "console://", .language = "en"}};
+  Outbox outbox(io_.get_executor(), *store_, clock_);
+  Notifier n(cfg_, outbox, Catalog::Notifications(), clock_);
+  n.AddRecipient("telegram", "@channel", "");
+  n.AddRecipient("telegram", "@russian", "ru");
+
+  Event lost = MakeEvent(EventType::kPowerLost, clock_.Now(), "", "home");
+  lost.data = {{"label", "POWER"}};
+  auto items = n.Route(lost);
+  ASSERT_EQ(items.size(), 4u);
+  EXPECT_EQ(items[0].message.text, "POWER: світла НЕМАЄ");
+  EXPECT_EQ(items[1].message.text, "POWER: power is OFF");
+  EXPECT_EQ(items[2].message.text, "POWER: світла НЕМАЄ");
+  EXPECT_EQ(items[3].message.text, "POWER: света НЕТ");
+
+  lost.site = "dacha";
+  items = n.Route(lost);
+  ASSERT_EQ(items.size(), 4u);
+  EXPECT_EQ(items[0].message.text, Render(Catalog::Notifications(), lost, {.language = "cs"}).text);
+  EXPECT_NE(items[0].message.text, items[1].message.text);
+}
+
+class NightOwls final : public RecipientSource {
+ public:
+  std::vector<Recipient> Recipients(std::string_view) override {
+    return {{"sound", "en", false, {"power"}}, {"quiet", "en", true, {"power"}}};
+  }
+};
+
+// Europe/Kyiv is UTC+2 in January: 22:00 local is 20:00 UTC, 08:00 is 06:00.
+TEST_F(NotifierTest, QuietHoursSilenceOnlyThoseWhoAskedInTheSitesTimeZone) {
+  cfg_.sites = {{.id = "home", .timezone = "Europe/Kyiv"},
+                {.id = "cabin", .timezone = "UTC", .quiet_hours = "off"}};
+  cfg_.sinks.clear();
+  Outbox outbox(io_.get_executor(), *store_, clock_);
+  NightOwls owls;
+  Notifier n(cfg_, outbox, Catalog::Notifications(), clock_);
+  n.AddRecipientSource("telegram", &owls);
+  auto silent_at = [&](const char* utc, const char* site) {
+    clock_.Set(*ParseTimestamp(utc));
+    Event lost = MakeEvent(EventType::kPowerLost, clock_.Now(), "", site);
+    auto items = n.Route(lost);
+    EXPECT_EQ(items.size(), 2u);
+    EXPECT_FALSE(items[0].message.silent) << "sound on never goes silent";
+    return items.size() == 2 && items[1].message.silent;
+  };
+  EXPECT_FALSE(silent_at("2026-01-15T19:59:00Z", "home"));   // 21:59 in Kyiv
+  EXPECT_TRUE(silent_at("2026-01-15T20:00:00Z", "home"));    // 22:00
+  EXPECT_TRUE(silent_at("2026-01-16T05:59:00Z", "home"));    // 07:59
+  EXPECT_FALSE(silent_at("2026-01-16T06:00:00Z", "home"));   // 08:00
+  EXPECT_FALSE(silent_at("2026-01-15T23:00:00Z", "cabin"));  // quiet_hours = "off"
+  // A site not in [[sites]] has the defaults: 22:00–08:00 UTC.
+  EXPECT_TRUE(silent_at("2026-01-15T23:00:00Z", "elsewhere"));
+  EXPECT_FALSE(silent_at("2026-01-15T12:00:00Z", "elsewhere"));
 }
 
 }  // namespace

@@ -20,13 +20,16 @@ Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(boost::asio::any_io_exe
   rt->outbox = std::make_unique<Outbox>(ex, store, clock);
   const config::Config* c = &cfg;
   store::Store* st = &store;
-  rt->notifier = std::make_unique<Notifier>(
-      cfg, *rt->outbox, Catalog::Notifications(), [c, st](const std::string& id) -> std::string {
-        for (const auto& d : c->devices)
-          if (d.id == id) return d.name.empty() ? d.id : d.name;
-        if (auto d = st->GetDevice(id); d && *d && !(*d)->spec.name.empty()) return (*d)->spec.name;
-        return id;
-      });
+  rt->notifier = std::make_unique<Notifier>(cfg, *rt->outbox, Catalog::Notifications(), clock,
+                                            [c, st](const std::string& id) -> std::string {
+                                              for (const auto& d : c->devices)
+                                                if (d.id == id)
+                                                  return d.name.empty() ? d.id : d.name;
+                                              if (auto d = st->GetDevice(id);
+                                                  d && *d && !(*d)->spec.name.empty())
+                                                return (*d)->spec.name;
+                                              return id;
+                                            });
   for (const auto& ext : NotifyExtensions())
     if (auto r = ext(*rt, cfg, store); !r) return Fail(r.error());
   for (const auto& s : cfg.sinks) {
