@@ -16,7 +16,8 @@ import urllib.request
 
 import pytest
 
-from conftest import (free_port, run_cli, staged_power_cut, start_service, wait_until, write_config)
+from conftest import (free_port, of_type, run_cli, staged_power_cut, start_service, start_sim,
+                      tapo_device, wait_until, write_config)
 from fake_receivers import Receiver
 
 TOKEN = "power-t0ken"
@@ -142,3 +143,50 @@ def test_notify_test_says_what_happened(tmp_path):
     assert "hook: not delivered" in r.stdout and "connection refused" in r.stdout
     r = run_cli("notify", "test", "--sink", "nope", "-c", str(cfg))
     assert r.returncode == 2 and "no sink named 'nope'" in r.stderr
+
+
+def test_a_finished_cycle_reaches_the_sinks_in_the_sites_or_the_sinks_language(procs, tmp_path):
+    """An emulated plug runs for ~3 s at 1 kW: the cycle's cycle_finished
+    reaches the webhook in the site's language (Ukrainian) and ntfy in the
+    sink's own language (English), with the duration, energy and cost that
+    the service stored for that cycle."""
+    rx = Receiver()
+    sim = start_sim(procs, profile="constant", watts=1000)
+    sim.relay(0, False)
+    activity = {"start_above_w": 5, "start_delay": "0s", "stop_below_w": 2, "stop_delay": "1s",
+                "price_per_kwh": 0.25, "currency": "EUR"}
+    extra = "\n".join([
+        "[[sites]]", 'id = "home"', 'timezone = "Europe/Kyiv"', 'language = "uk"', "",
+        "[[sinks]]", 'name = "hook"', f'url = "json://127.0.0.1:{rx.port}/hook"',
+        'events = ["cycle_finished"]', "",
+        "[[sinks]]", 'name = "phone"', f'url = "ntfy://127.0.0.1:{rx.port}/washer"',
+        'events = ["cycle_finished"]', 'language = "en"', "",
+    ])
+    device = tapo_device("washer", sim, name="Washing machine", site="home", activity=activity)
+    cfg = write_config(tmp_path, [device], poll_interval="250ms", extra=extra)
+    svc = start_service(procs, cfg, devices=1)
+    sim.wait_for_poll()
+    sim.relay(0, True)
+    time.sleep(3)
+    sim.relay(0, False)
+
+    wait_until(lambda: rx.on("/hook") and rx.on("/washer"), 15,
+               message="cycle_finished did not reach both sinks")
+    hook = rx.on("/hook")[0].json()
+    assert hook["event_type"] == "cycle_finished"
+    cycle = hook["event"]["data"]
+    assert hook["event"]["device"] == "washer"
+    assert cycle["duration_s"] == pytest.approx(3, abs=0.6)
+    # 1 kW for ~3 s is ~0.83 Wh; the cost is 0.25 €/kWh of what was measured.
+    assert cycle["energy_wh"] == pytest.approx(1000 * cycle["duration_s"] / 3600, rel=0.1)
+    assert cycle["cost"] == pytest.approx(cycle["energy_wh"] / 1000 * 0.25, abs=1e-4)
+    assert hook["message"].startswith("Washing machine: роботу завершено — "), hook["message"]
+    assert " Вт·год, " in hook["message"] and hook["message"].endswith(" €"), hook["message"]
+    phone = rx.on("/washer")[0]
+    text = phone.body.decode()
+    assert text.startswith("Washing machine finished — "), text
+    assert "€" in text
+    assert phone.headers["x-title"] == "Washing machine finished"
+    # The same cycle in the database and over the API.
+    finished = of_type(svc.events(), "cycle_finished", "washer")
+    assert len(finished) == 1 and finished[0]["data"] == cycle

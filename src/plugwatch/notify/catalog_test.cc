@@ -118,7 +118,13 @@ TEST(Render, CycleFinishedInEnglishAndUkrainian) {
   EXPECT_EQ(uk.text, "Пралка: роботу завершено — 1 год 12 хв, 0,84 кВт·год, 0,21 €");
   // Without a price: no cost.
   const Event free = Ev(EventType::kCycleFinished, {{"duration_s", 90}, {"energy_wh", 5}});
-  EXPECT_EQ(Render(C(), free, {}).text, "washer finished — 1 min, 0.01 kWh");
+  EXPECT_EQ(Render(C(), free, {}).text, "washer finished — 1 min, 5.0 Wh");
+  // Under 10 Wh the energy is in Wh, where "0.00 kWh" would say nothing.
+  const Event small = Ev(EventType::kCycleFinished, {{"duration_s", 3}, {"energy_wh", 0.83}});
+  EXPECT_EQ(Render(C(), small, {.language = "uk"}).text,
+            "washer: роботу завершено — 3 с, 0,8 Вт·год");
+  const Event ten = Ev(EventType::kCycleFinished, {{"duration_s", 60}, {"energy_wh", 10}});
+  EXPECT_EQ(Render(C(), ten, {}).text, "washer finished — 1 min, 0.01 kWh");
 }
 
 TEST(Render, PowerEventsAndSurgeHint) {

@@ -57,8 +57,11 @@ Message Render(const Catalog& c, const Event& e, const RenderOptions& o) {
     case EventType::kCycleFinished: {
       args.emplace_back("duration",
                         c.FormatDuration(lang, std::llround(Num(d, "duration_s").value_or(0))));
-      const std::string kwh = c.FormatNumber(lang, Num(d, "energy_wh").value_or(0) / 1000.0, 2);
-      args.emplace_back("energy", c.Get(lang, "number.energy", {{"kwh", kwh}}));
+      const double wh = Num(d, "energy_wh").value_or(0);
+      args.emplace_back(
+          "energy",
+          wh < 10 ? c.Get(lang, "number.energy_wh", {{"wh", c.FormatNumber(lang, wh, 1)}})
+                  : c.Get(lang, "number.energy", {{"kwh", c.FormatNumber(lang, wh / 1000.0, 2)}}));
       if (auto cost = Num(d, "cost"); cost && !Str(d, "currency").empty()) {
         const Args money{{"symbol", CurrencySymbol(Str(d, "currency"))},
                          {"amount", c.FormatNumber(lang, *cost, 2)}};
