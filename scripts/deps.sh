@@ -14,6 +14,7 @@ packages=(
   libssl-dev libsqlite3-dev sqlite3 libtomlplusplus-dev libcli11-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-cryptography curl
+  tzdata      # site time zones (quiet hours) are read from /usr/share/zoneinfo
   clang-format clang-tidy-19
   prometheus  # promtool checks /metrics in the tests
   chromium    # the browser tests drive it through playwright-core (tests/browser)
