@@ -58,6 +58,9 @@ struct SiteConfig {
   // Local time when Telegram subscribers who turned night sound off get
   // silent messages; "off" for never.
   std::string quiet_hours = "22:00-08:00";
+  // Power that changes again within this long gets a "could be a power
+  // surge" hint in its notification; 0s for never.
+  Duration surge_window{5 * 60 * 1000};
 
   bool operator==(const SiteConfig&) const = default;
 };

@@ -248,6 +248,7 @@ level = "debug"
 id = "cabin"
 language = "uk"
 quiet_hours = "off"
+surge_window = "0s"
 [[devices]]
 id = "probe"
 kind = "tcp"
@@ -273,7 +274,7 @@ language = "cs"
   EXPECT_EQ(c->defaults.poll_interval, Duration(250));
   EXPECT_EQ(c->defaults.request_timeout, Duration(1500));
   EXPECT_EQ(c->log.level, "debug");
-  EXPECT_EQ(c->sites[0], (SiteConfig{"cabin", "UTC", 0.5, 2, "uk", "off"}));
+  EXPECT_EQ(c->sites[0], (SiteConfig{"cabin", "UTC", 0.5, 2, "uk", "off", Duration(0)}));
   EXPECT_EQ(c->sinks[0].language, "cs");
   const DeviceSpec& d = c->devices[0];
   EXPECT_FALSE(d.enabled);

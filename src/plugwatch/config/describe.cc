@@ -124,6 +124,7 @@ std::string Describe(const Config& c) {
     w.Key("timezone", Quote(s.timezone));
     w.Key("language", Quote(s.language));
     w.Key("quiet_hours", Quote(s.quiet_hours));
+    w.Key("surge_window", Dur(s.surge_window));
     w.Key("outage_quorum", Number(s.outage_quorum));
     w.Key("confirm_checks", fmt::format("{}", s.confirm_checks));
   }

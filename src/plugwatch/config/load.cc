@@ -318,11 +318,13 @@ Config Read(Section& top, std::string_view source) {
   }
   top.EachTable("sites", [&](Section& s) {
     SiteConfig& site = c.sites.emplace_back();
-    s.AllowKeys({"id", "timezone", "language", "quiet_hours", "outage_quorum", "confirm_checks"});
+    s.AllowKeys({"id", "timezone", "language", "quiet_hours", "surge_window", "outage_quorum",
+                 "confirm_checks"});
     s.Read("id", site.id);
     s.Read("timezone", site.timezone);
     s.Read("language", site.language);
     s.Read("quiet_hours", site.quiet_hours);
+    s.Read("surge_window", site.surge_window);
     s.Read("outage_quorum", site.outage_quorum);
     s.Read("confirm_checks", site.confirm_checks);
   });

@@ -66,7 +66,8 @@ std::vector<Outbox::Item> Notifier::Route(const Event& e) const {
   const std::string type(ToString(e.type));
   const std::string key = "event-" + std::to_string(e.id);
   const std::string data = boost::json::serialize(ToJson(e));
-  const std::string& site_language = cfg_.Site(e.site).language;
+  const config::SiteConfig& site = cfg_.Site(e.site);
+  const std::string& site_language = site.language;
   const bool quiet = QuietNow(e.site);
   std::map<std::pair<std::string, bool>, Message> rendered;  // (language, silent)
   auto render = [&](const std::string& lang, bool silent_at_night = false) -> const Message& {
@@ -74,7 +75,7 @@ std::vector<Outbox::Item> Notifier::Route(const Event& e) const {
     const bool silent = silent_at_night && quiet;
     auto it = rendered.find({l, silent});
     if (it == rendered.end()) {
-      RenderOptions o{.language = l, .surge_window = surge_window};
+      RenderOptions o{.language = l, .surge_window = site.surge_window};
       if (!e.device.empty() && device_name_) o.device_name = device_name_(e.device);
       Message m = Render(catalog_, e, o);
       m.data_json = data;

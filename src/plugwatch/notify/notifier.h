@@ -64,8 +64,6 @@ class Notifier {
   bool QuietNow(std::string_view site) const;
   void OnEvent(const Event& e);
 
-  Duration surge_window{5 * 60 * 1000};
-
  private:
   const config::Config& cfg_;
   Outbox& outbox_;

@@ -173,5 +173,21 @@ TEST_F(NotifierTest, QuietHoursSilenceOnlyThoseWhoAskedInTheSitesTimeZone) {
   EXPECT_FALSE(silent_at("2026-01-15T12:00:00Z", "elsewhere"));
 }
 
+TEST_F(NotifierTest, TheSurgeHintFollowsTheSitesWindow) {
+  cfg_.sites = {{.id = "home"}, {.id = "cabin", .surge_window = Duration(0)}};
+  cfg_.sinks = {{.name = "all", .url = "console://"}};
+  Outbox outbox(io_.get_executor(), *store_, clock_);
+  Notifier n(cfg_, outbox, Catalog::Notifications(), clock_);
+  Event back = MakeEvent(EventType::kPowerRestored, clock_.Now(), "", "home");
+  back.data = {{"label", "POWER"}, {"was_off_for_s", 60}};
+  auto items = n.Route(back);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_NE(items[0].message.text.find("power surge"), std::string::npos);
+  back.site = "cabin";
+  items = n.Route(back);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].message.text, "POWER: power is ON — it was off for 1 min");
+}
+
 }  // namespace
 }  // namespace plugwatch::notify
