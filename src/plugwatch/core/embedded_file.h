@@ -17,6 +17,9 @@ struct EmbeddedFile {
 // docs/openapi.json.
 std::span<const EmbeddedFile> ApiDocuments();
 
+// store/sqlite/migrations/NNN_name.sql: the schema (store::sqlite::Migrate).
+std::span<const EmbeddedFile> SchemaMigrations();
+
 // data/notify/<lang>.toml: notification texts (notify::Catalog).
 std::span<const EmbeddedFile> NotifyTexts();
 

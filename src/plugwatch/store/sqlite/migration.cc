@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
 namespace plugwatch::store::sqlite {
 namespace {
 
@@ -36,6 +40,49 @@ Result<void> Apply(Connection& conn, const Migration& m, TimePoint now) {
 }
 
 }  // namespace
+
+Result<std::vector<Migration>> ParseMigrations(std::span<const embedded::EmbeddedFile> files) {
+  std::vector<Migration> out;
+  for (const auto& f : files) {
+    const std::string_view file = f.name;
+    const size_t digits = file.find_first_not_of("0123456789");
+    const bool named = digits > 0 && digits != std::string_view::npos && digits <= 6 &&
+                       file[digits] == '_' && file.ends_with(".sql") && file.size() > digits + 5 &&
+                       file.substr(digits + 1, file.size() - digits - 5)
+                               .find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") ==
+                           std::string_view::npos;
+    if (!named)
+      return Fail(Errc::kInvalidArgument,
+                  fmt::format("migration file '{}': name it NNN_name.sql (digits, '_', then a-z, "
+                              "0-9 and '_')",
+                              file));
+    int version = 0;
+    for (char c : file.substr(0, digits)) version = version * 10 + (c - '0');
+    out.push_back({version, file.substr(0, file.size() - 4), f.bytes});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Migration& a, const Migration& b) { return a.version < b.version; });
+  for (size_t i = 1; i < out.size(); ++i)
+    if (out[i].version == out[i - 1].version)
+      return Fail(Errc::kInvalidArgument,
+                  fmt::format("migration files '{}' and '{}' have the same version — give each "
+                              "its own number",
+                              out[i - 1].name, out[i].name));
+  return out;
+}
+
+std::span<const Migration> EmbeddedMigrations() {
+  static const std::vector<Migration> migrations = [] {
+    auto m = ParseMigrations(embedded::SchemaMigrations());
+    if (!m) {
+      std::fprintf(stderr, "plugwatch: built with a broken schema: %s\n",
+                   m.error().message().c_str());
+      std::abort();
+    }
+    return *std::move(m);
+  }();
+  return migrations;
+}
 
 Result<void> Migrate(Connection& conn, std::span<const Migration> migrations, TimePoint now) {
   auto tables = QueryInt(conn,

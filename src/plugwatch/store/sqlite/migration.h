@@ -1,6 +1,7 @@
 // Schema migrations: the numbered SQL files in sqlite/migrations/
-// (NNN_name.sql), embedded into the binary at build time (embed_sql.cmake),
-// and the runner that brings a database up to the newest of them.
+// (NNN_name.sql), embedded into the binary at build time
+// (cmake/embed_files.cmake), and the runner that brings a database up to the
+// newest of them.
 //
 // Each migration runs in its own IMMEDIATE transaction together with its row
 // in schema_migrations(version, applied_at), so a crash leaves the schema at
@@ -10,8 +11,10 @@
 
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "plugwatch/core/clock.h"
+#include "plugwatch/core/embedded_file.h"
 #include "plugwatch/core/error.h"
 #include "plugwatch/store/sqlite/connection.h"
 
@@ -23,8 +26,15 @@ struct Migration {
   std::string_view sql;
 };
 
-// The migrations compiled into this binary, in version order (generated).
+// The migrations compiled into this binary, in version order. A misnamed
+// file is a build mistake: it aborts with the file's name (a unit test
+// catches it first).
 std::span<const Migration> EmbeddedMigrations();
+
+// Orders files named NNN_name.sql (name: a-z, 0-9, '_') by version. Fails
+// with kInvalidArgument naming a file whose name does not fit or whose
+// version repeats another's. The migrations view the files' bytes.
+Result<std::vector<Migration>> ParseMigrations(std::span<const embedded::EmbeddedFile> files);
 
 // Applies the migrations newer than the database's version. Fails with kIo
 // when the database has tables but is not a plugwatch database, when its

@@ -667,6 +667,37 @@ TEST_F(SqliteStoreTest, MigrationsRecordTheirVersionsOnce) {
             static_cast<long long>(sqlite::EmbeddedMigrations().size()));
 }
 
+TEST(Migrations, TheEmbeddedFilesAreNumberedOneByOne) {
+  auto m = sqlite::ParseMigrations(embedded::SchemaMigrations());
+  ASSERT_TRUE(m) << m.error().message();
+  ASSERT_FALSE(m->empty());
+  for (size_t i = 0; i < m->size(); ++i) EXPECT_EQ((*m)[i].version, static_cast<int>(i) + 1);
+  EXPECT_EQ((*m)[0].name, "001_init");
+  EXPECT_EQ(sqlite::EmbeddedMigrations().size(), m->size());
+}
+
+TEST(Migrations, MisnamedOrRepeatedFilesAreRefusedByName) {
+  using embedded::EmbeddedFile;
+  const EmbeddedFile ok[] = {{"010_b.sql", "B"}, {"002_a.sql", "A"}};
+  auto m = sqlite::ParseMigrations(ok);
+  ASSERT_TRUE(m) << m.error().message();
+  EXPECT_EQ((*m)[0].version, 2);
+  EXPECT_EQ((*m)[0].name, "002_a");
+  EXPECT_EQ((*m)[0].sql, "A");
+  EXPECT_EQ((*m)[1].version, 10);
+  for (const char* bad :
+       {"init.sql", "001_Init.sql", "001-init.sql", "001_.sql", "001_init.txt", "_init.sql"}) {
+    const EmbeddedFile files[] = {{bad, ""}};
+    auto r = sqlite::ParseMigrations(files);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message().find(bad), std::string::npos);
+  }
+  const EmbeddedFile twice[] = {{"003_a.sql", ""}, {"3_b.sql", ""}};
+  auto r = sqlite::ParseMigrations(twice);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("same version"), std::string::npos);
+}
+
 TEST_F(SqliteStoreTest, AMissingFileIsNotCreatedWhenCreateIsOff) {
   auto s = OpenSqlite(path_, {.create = false});
   ASSERT_FALSE(s);
