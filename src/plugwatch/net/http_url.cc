@@ -4,7 +4,8 @@
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
-#include <charconv>
+
+#include "plugwatch/net/url_authority.h"
 
 namespace plugwatch::net {
 
@@ -36,31 +37,13 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   if (u.has_userinfo())
     return bad("user:password@ in a URL is not supported; credentials go in a header");
   if (u.has_fragment()) return bad("a #fragment is never sent; remove it");
-  switch (u.host_type()) {
-    case urls::host_type::ipv6:
-      out.host = u.host_ipv6_address().to_string();
-      break;
-    case urls::host_type::ipv4:
-      out.host = u.host_ipv4_address().to_string();
-      break;
-    case urls::host_type::name:
-      out.host = u.host();
-      break;
-    default:
-      return bad("unsupported host");
-  }
+  auto authority = ReadAuthority(u);
+  if (!authority) return bad(authority.error());
+  out.host = std::move(authority->host);
   if (out.host.empty()) return bad("empty host");
   for (char c : out.host)
     if (static_cast<unsigned char>(c) <= ' ' || c == '/' || c == '@') return bad("invalid host");
-  out.port = out.scheme == "https" ? 443 : 80;
-  if (u.has_port()) {
-    const std::string_view p = u.port();
-    unsigned port = 0;
-    const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
-    if (p.empty() || ec != std::errc() || end != p.data() + p.size() || port == 0 || port > 65535)
-      return bad("port must be 1–65535");
-    out.port = static_cast<std::uint16_t>(port);
-  }
+  out.port = authority->port.value_or(out.scheme == "https" ? 443 : 80);
   const std::string_view path = u.encoded_path();
   out.explicit_path = !path.empty() && path != "/";
   out.target = path.empty() ? std::string("/") : std::string(path);

@@ -7,8 +7,8 @@
 #include <boost/url/rfc/pchars.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
-#include <charconv>
 
+#include "plugwatch/net/url_authority.h"
 #include "plugwatch/notify/http_sinks.h"
 
 namespace plugwatch::notify {
@@ -168,29 +168,10 @@ Result<SinkUrl> ParseSinkUrl(std::string_view text) {
     out.has_password = u.has_password();
     out.password = u.password();
   }
-  switch (u.host_type()) {
-    case urls::host_type::ipv6:
-      out.host = u.host_ipv6_address().to_string();
-      break;
-    case urls::host_type::ipv4:
-      out.host = u.host_ipv4_address().to_string();
-      break;
-    case urls::host_type::name:
-      out.host = u.host();
-      break;
-    case urls::host_type::none:
-      break;
-    default:
-      return bad("unsupported host");
-  }
-  if (u.has_port()) {
-    const std::string_view p = u.port();
-    unsigned port = 0;
-    const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
-    if (p.empty() || ec != std::errc() || end != p.data() + p.size() || port == 0 || port > 65535)
-      return bad("port must be 1–65535");
-    out.port = static_cast<std::uint16_t>(port);
-  }
+  auto authority = net::ReadAuthority(u);
+  if (!authority) return bad(authority.error());
+  out.host = std::move(authority->host);
+  if (authority->port) out.port = *authority->port;
   for (auto seg : u.segments()) out.path.emplace_back(seg);
   while (!out.path.empty() && out.path.back().empty()) out.path.pop_back();
   for (auto p : u.params()) out.query[p.key] = p.has_value ? p.value : "";
