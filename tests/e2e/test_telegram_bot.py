@@ -15,26 +15,27 @@ import json
 import time
 from collections import Counter
 
-from conftest import free_port, run_cli, staged_power_cut, start_service, wait_until, write_config
+from conftest import (free_port, run_cli, staged_power_cut, start_service, start_sim, tapo_device,
+                      wait_until, write_config)
 from fake_telegram import FakeTelegram
 
 HB_TOKEN = "power-t0ken"
 ADMIN = 7
 
 
-def config(tmp_path, tg: FakeTelegram, port: int):
+def config(tmp_path, tg: FakeTelegram, port: int, devices=()):
     lines = [
         "[[heartbeats]]", 'label = "POWER"', f'token = "{HB_TOKEN}"', 'period = "1s"',
         'grace = "1s"', 'site = "home"', "",
         "[telegram]", f'token = "{tg.token}"', f'api_url = "{tg.api_url}"', "bot = true",
         f"admins = [{ADMIN}]", "",
     ]
-    return write_config(tmp_path, [], server={"listen": f"127.0.0.1:{port}"},
+    return write_config(tmp_path, devices, server={"listen": f"127.0.0.1:{port}"},
                         extra="\n".join(lines))
 
 
-def start(procs, cfg, port, name="serve"):
-    svc = start_service(procs, cfg, devices=0, name=name)
+def start(procs, cfg, port, name="serve", devices=0):
+    svc = start_service(procs, cfg, devices=devices, name=name)
     svc.proc.wait_for_line(r"telegram bot: polling for updates", 10, stream="stderr")
     svc.base = f"http://127.0.0.1:{port}"
     return svc
@@ -66,8 +67,11 @@ def subscribers(cfg) -> dict[int, dict]:
 def test_a_new_user_subscribes_in_ukrainian_gets_power_news_and_every_command_answers(procs, tmp_path):
     with FakeTelegram() as tg:
         port = free_port()
-        cfg = config(tmp_path, tg, port)
-        svc = start(procs, cfg, port)
+        sim = start_sim(procs, count=1, profile="constant", watts=500)
+        washer = tapo_device("washer", sim, 0, name="Washer",
+                             activity={"start_above_w": 5, "start_delay": "1s"})
+        cfg = config(tmp_path, tg, port, devices=[washer])
+        svc = start(procs, cfg, port, devices=1)
         # at start: no webhook, and the command menu in every language
         assert tg.webhook_deleted == 1
         assert {c["command"] for c in tg.commands_by_language[""]} >= {
@@ -78,6 +82,8 @@ def test_a_new_user_subscribes_in_ukrainian_gets_power_news_and_every_command_an
         tg.inject_message(user, "/start", language_code="en", first_name="Оля")
         tg.inject_message(blocked, "/start", language_code="de")
         welcome = tg.wait_for(lambda t: t.messages(user) and t.messages(user)[0], 10)
+        tg.wait_for(lambda t: t.messages(blocked), 10)
+        tg.block(blocked)  # its next message (appliance or power news) answers 403
         assert "Оля" in welcome.text
         buttons = [b for row in welcome.reply_markup["inline_keyboard"] for b in row]
         uk = next(b for b in buttons if b["text"] == "Українська")
@@ -106,8 +112,7 @@ def test_a_new_user_subscribes_in_ukrainian_gets_power_news_and_every_command_an
         assert sum("Занадто швидко" in a for a in answers) == 4, answers
         assert "звук уночі: увімкнено" in tg.edits(user)[-1].text
 
-        # the blocked user: its next message answers 403, and it is unsubscribed
-        tg.block(blocked)
+        # power news for the user, in Ukrainian; the blocked chat is unsubscribed
         n_user = len(tg.messages(user))
         staged_power_cut(svc, svc.base, HB_TOKEN, 1)
         got = tg.wait_for(lambda t: len(t.messages(user)) >= n_user + 2 and t.messages(user), 15)
@@ -118,12 +123,12 @@ def test_a_new_user_subscribes_in_ukrainian_gets_power_news_and_every_command_an
         assert len(tg.messages(blocked)) == 1  # its welcome, nothing after the block
         tries = [p for (m, p, _) in tg.calls
                  if m == "sendMessage" and str(p.get("chat_id")) == str(blocked)]
-        assert len(tries) == 2, tries  # the welcome, then the power news answered 403 once
+        assert len(tries) == 2, tries  # the welcome, then one message answered 403
 
         # every command answers in the person's language (the label stays
         # silent, so more power news may arrive in between)
         answers = {}
-        for cmd, expect in [("/status", "Світло зараз:"), ("/devices", "Жодного пристрою"),
+        for cmd, expect in [("/status", "Світло зараз:"), ("/devices", "Пристрої:"),
                             ("/outages", "Останні відключення:"), ("/help", "/settings"),
                             ("/settings", "Мова: Українська"),
                             ("/broadcast hello", "лише адміністратори")]:
@@ -132,6 +137,8 @@ def test_a_new_user_subscribes_in_ukrainian_gets_power_news_and_every_command_an
             answers[cmd] = reply_with(tg, user, expect, n)
         assert "🟢 POWER: світло Є з" in answers["/status"] or \
             "🔴 POWER: світла НЕМАЄ з" in answers["/status"], answers["/status"]
+        assert "🟢 Washer: увімкнено, 500 Вт\n    ▶ працює вже" in answers["/devices"], \
+            answers["/devices"]
         assert "POWER: " in answers["/outages"] and " с" in answers["/outages"], answers["/outages"]
 
         # /stop: no more notifications
