@@ -149,6 +149,10 @@ asio::awaitable<void> Bot::Execute(const BotAction& a) {
       const std::string chat_key = std::to_string(chat);
       const TimePoint slot = limiter_->Reserve(chat_key, clock_.Now());
       if (const Duration wait = slot - clock_.Now(); wait > Duration(0)) co_await Sleep(wait);
+      for (Duration hold = limiter_->HoldBack(std::chrono::steady_clock::now()); hold > Duration(0);
+           hold = limiter_->HoldBack(std::chrono::steady_clock::now()))
+        co_await Sleep(hold);
+      limiter_->Sent(std::chrono::steady_clock::now());
     }
     auto r = co_await api_->Call(method, p);
     Outcome o = r ? Classify(r->status, r->body) : ClassifyTransportError(r.error());
