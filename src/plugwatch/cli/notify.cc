@@ -2,7 +2,7 @@
 // sinks now, and see what the outbox holds per sink. `plugwatch notify
 // subscribers` lists the Telegram bot's subscribers; `plugwatch notify
 // subscribe CHAT…` adds chats without /start (a group whose id you know, or
-// many at once in tests) — a running service sees them after its restart.
+// many at once in tests) — a running service includes them from its next notification on.
 #include <fmt/format.h>
 
 #include <boost/asio/io_context.hpp>
@@ -159,7 +159,7 @@ void RegisterNotify(CLI::App& app, Context& ctx) {
   auto* sub = notify->add_subcommand(
       "subscribe",
       "subscribe Telegram chats to the bot's notifications without /start (e.g. a group by its "
-      "id); a running service sees them after its next start");
+      "id); a running service includes them from its next notification on");
   sa2->db.Add(*sub);
   sub->add_option("chats", sa2->chats, "chat ids")->required();
   sub->add_option("--language", sa2->language, "en | uk | ru | cs (default: the site's)")

@@ -213,6 +213,8 @@ class Store {
   // A chat got a new id (group → supergroup): the row moves to `to`,
   // replacing any row there. kNotFound when `from` has no row.
   virtual Result<void> MoveSubscriber(long long from, long long to) = 0;
+  // Changes whenever any process saves or moves a subscriber; cheap to poll.
+  virtual Result<long long> SubscribersRevision() = 0;
   // The next getUpdates offset (0 before the first update was handled).
   virtual Result<long long> TelegramOffset() = 0;
   // Committed on return.

@@ -156,6 +156,7 @@ std::vector<BotAction> Commands::OnMessage(const Update& u) {
       return {Send(chat, t.Get(lang, "broadcast.refused"))};
     }
     if (cmd.args.empty()) return {Send(chat, t.Get(lang, "broadcast.usage"))};
+    subs_.Refresh();  // chats another process added since
     std::vector<Outbox::Item> items;
     const std::string key = fmt::format("broadcast-{}", u.update_id);
     for (long long to : subs_.SubscribedChats()) {

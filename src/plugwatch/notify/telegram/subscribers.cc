@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "plugwatch/core/log.h"
 #include "plugwatch/notify/telegram/bot_texts.h"
 
 namespace plugwatch::notify::telegram {
@@ -19,11 +20,31 @@ Subscribers::Subscribers(store::Store& store, std::string sink, std::string defa
     : store_(store), sink_(std::move(sink)), default_language_(std::move(default_language)) {}
 
 Result<void> Subscribers::Load() {
+  // The revision first: a change made between the two reads is seen again
+  // at the next Refresh rather than missed.
+  auto rev = store_.SubscribersRevision();
+  if (!rev) return Fail(rev.error());
   auto all = store_.ListSubscribers();
   if (!all) return Fail(all.error());
   subs_.clear();
   for (auto& s : *all) subs_[s.chat_id] = std::move(s);
+  revision_ = *rev;
+  checked_ = std::chrono::steady_clock::now();
   return {};
+}
+
+void Subscribers::Refresh() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - checked_ < refresh_every) return;
+  checked_ = now;
+  auto rev = store_.SubscribersRevision();
+  if (!rev) {
+    log::warn("telegram bot: checking for new subscribers: {}", rev.error().message());
+    return;
+  }
+  if (*rev == revision_) return;
+  if (auto r = Load(); !r)
+    log::warn("telegram bot: rereading subscribers: {}", r.error().message());
 }
 
 const store::TelegramSubscriber* Subscribers::Find(long long chat_id) const {
@@ -80,6 +101,7 @@ std::vector<long long> Subscribers::SubscribedChats() const {
 std::vector<Recipient> Subscribers::Recipients(std::string_view sink) {
   std::vector<Recipient> out;
   if (sink != sink_) return out;
+  Refresh();
   for (const auto& [chat, s] : subs_) {
     if (!s.subscribed) continue;
     Recipient r;

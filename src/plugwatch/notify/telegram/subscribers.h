@@ -5,6 +5,10 @@
 // store (committed) first, then to memory, so the two never disagree after
 // a restart.
 //
+// Chats saved by another process (`plugwatch notify subscribe`) are picked
+// up by Refresh(), which Recipients() calls at most once every
+// `refresh_every`: a cheap revision read, and a reload only when it moved.
+//
 // A person's language: their choice in the bot, else their Telegram
 // language_code when the bot speaks it ("uk", "uk-UA" → "uk"), else the
 // default language given to the constructor (the site's).
@@ -12,6 +16,7 @@
 // Threading: the engine's event loop only.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,6 +34,10 @@ class Subscribers final : public RecipientSource {
   Subscribers(store::Store& store, std::string sink, std::string default_language);
 
   Result<void> Load();
+  // Reloads when another process changed the table (at most once every
+  // `refresh_every`); errors are logged and the memory kept.
+  void Refresh();
+  std::chrono::milliseconds refresh_every{2000};
 
   // The row of a chat, subscribed or not.
   const store::TelegramSubscriber* Find(long long chat_id) const;
@@ -54,6 +63,8 @@ class Subscribers final : public RecipientSource {
   std::string sink_;
   std::string default_language_;
   std::map<long long, store::TelegramSubscriber> subs_;
+  long long revision_ = -1;
+  std::chrono::steady_clock::time_point checked_{};
 };
 
 // "uk-UA" → "uk" when the bot has texts in that language; nullopt otherwise.

@@ -67,6 +67,23 @@ TEST(Subscribers, ChangesAreInTheStoreAfterAReload) {
   EXPECT_EQ(again.Find(-77), nullptr);
 }
 
+TEST(Subscribers, ChatsAnotherProcessSavedAreSeenWithoutARestart) {
+  TestDb db;
+  Subscribers subs(db.store(), "telegram", "en");
+  subs.refresh_every = std::chrono::milliseconds(0);
+  ASSERT_TRUE(subs.Load());
+  ASSERT_TRUE(subs.Save(Sub(1)));
+  auto other = store::OpenSqlite(db.path());  // `plugwatch notify subscribe`
+  ASSERT_TRUE(other);
+  auto added = Sub(2, "cs");
+  ASSERT_TRUE((*other)->SaveSubscribers({added}));
+  auto r = subs.Recipients("telegram");
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[1].address, "2");
+  EXPECT_EQ(r[1].language, "cs");
+  ASSERT_NE(subs.Find(2), nullptr);
+}
+
 TEST(Subscribers, SupportedLanguageNormalisesCodes) {
   EXPECT_EQ(SupportedLanguage("uk-UA"), std::optional<std::string>("uk"));
   EXPECT_EQ(SupportedLanguage("CS"), std::optional<std::string>("cs"));

@@ -26,6 +26,7 @@ class TestDb {
     std::filesystem::remove_all(dir_);
   }
   store::Store& store() { return *store_; }
+  const std::string& path() const { return path_; }
   void Reopen() {
     store_.reset();
     auto s = store::OpenSqlite(path_);

@@ -68,6 +68,7 @@ class SqliteStore final : public Store {
   Result<void> SaveSubscribers(const std::vector<TelegramSubscriber>& subs) override;
   Result<std::vector<TelegramSubscriber>> ListSubscribers() override;
   Result<void> MoveSubscriber(long long from, long long to) override;
+  Result<long long> SubscribersRevision() override;
   Result<long long> TelegramOffset() override;
   Result<void> SaveTelegramOffset(long long offset) override;
 

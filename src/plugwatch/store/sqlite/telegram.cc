@@ -10,6 +10,27 @@
 
 namespace plugwatch::store::sqlite {
 
+namespace {
+
+Result<void> BumpSubscribersRevision(Connection& c) {
+  auto st = c.Prepare(
+      "INSERT INTO telegram_bot_state(key, value) VALUES ('subscribers_rev', 1) "
+      "ON CONFLICT(key) DO UPDATE SET value = value + 1");
+  if (!st) return Fail(st.error());
+  return st->Run();
+}
+
+Result<long long> ReadState(Connection& c, const char* key) {
+  auto st = c.Prepare("SELECT value FROM telegram_bot_state WHERE key = ?");
+  if (!st) return Fail(st.error());
+  st->Bind(std::string_view(key));
+  auto row = st->Step();
+  if (!row) return Fail(row.error());
+  return *row ? st->Int(0) : 0LL;
+}
+
+}  // namespace
+
 Result<void> SqliteStore::SaveSubscribers(const std::vector<TelegramSubscriber>& subs) {
   const long long now = UnixMillis(clock_.Now());
   return writer_->Run([&](Connection& c) -> Result<void> {
@@ -34,7 +55,7 @@ Result<void> SqliteStore::SaveSubscribers(const std::vector<TelegramSubscriber>&
           !r)
         return r;
     }
-    return {};
+    return BumpSubscribersRevision(c);
   });
 }
 
@@ -80,7 +101,7 @@ Result<void> SqliteStore::MoveSubscriber(long long from, long long to) {
     if (!st) return Fail(st.error());
     if (auto x = st->Bind(to, now, from).Run(); !x) return x;
     found = c.Changes() > 0;
-    return {};
+    return BumpSubscribersRevision(c);
   });
   if (!r) return r;
   if (!found)
@@ -89,13 +110,14 @@ Result<void> SqliteStore::MoveSubscriber(long long from, long long to) {
   return {};
 }
 
+Result<long long> SqliteStore::SubscribersRevision() {
+  std::lock_guard lk(read_mu_);
+  return ReadState(*reader_, "subscribers_rev");
+}
+
 Result<long long> SqliteStore::TelegramOffset() {
   std::lock_guard lk(read_mu_);
-  auto st = reader_->Prepare("SELECT value FROM telegram_bot_state WHERE key = 'offset'");
-  if (!st) return Fail(st.error());
-  auto row = st->Step();
-  if (!row) return Fail(row.error());
-  return *row ? st->Int(0) : 0LL;
+  return ReadState(*reader_, "offset");
 }
 
 Result<void> SqliteStore::SaveTelegramOffset(long long offset) {

@@ -124,6 +124,22 @@ TEST_F(TelegramStoreTest, MoveSubscriberRekeysTheRowAndReplacesATarget) {
   EXPECT_NE(missing.error().message().find("-5"), std::string::npos);
 }
 
+TEST_F(TelegramStoreTest, RevisionMovesWithEveryChangeSeenFromAnotherConnection) {
+  auto service = Open();
+  auto cli = Open();  // another process's connection
+  auto r0 = service->SubscribersRevision();
+  ASSERT_TRUE(r0);
+  ASSERT_TRUE(cli->SaveSubscribers({Sub(1), Sub(2)}));
+  auto r1 = service->SubscribersRevision();
+  ASSERT_TRUE(r1);
+  EXPECT_NE(*r1, *r0);
+  ASSERT_TRUE(cli->MoveSubscriber(2, 3));
+  auto r2 = service->SubscribersRevision();
+  EXPECT_NE(*r2, *r1);
+  ASSERT_TRUE(service->SaveTelegramOffset(5));  // not a subscriber change
+  EXPECT_EQ(*service->SubscribersRevision(), *r2);
+}
+
 TEST_F(TelegramStoreTest, OffsetStartsAtZeroAndSurvivesReopen) {
   {
     auto s = Open();

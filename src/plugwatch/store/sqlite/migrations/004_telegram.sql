@@ -23,7 +23,9 @@ CREATE TABLE telegram_subscribers (
 
 -- The bot's small state: 'offset' is the next getUpdates offset (the last
 -- fully handled update_id + 1), so a restart neither handles an update twice
--- nor loses one.
+-- nor loses one; 'subscribers_rev' goes up with every change of
+-- telegram_subscribers, so a running service notices chats another process
+-- (`plugwatch notify subscribe`) added.
 CREATE TABLE telegram_bot_state (
   key TEXT PRIMARY KEY,
   value INTEGER NOT NULL
