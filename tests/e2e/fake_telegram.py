@@ -48,12 +48,18 @@ class FakeTelegram:
         self._confirmed = 0  # highest offset the bot confirmed
         self.sent: list[Sent] = []
         self.calls: list[tuple[str, dict, float]] = []  # (method, params, arrival)
-        self.commands: list[dict] = []
+        self.commands: list[dict] = []  # the last setMyCommands list
+        self.commands_by_language: dict[str, list[dict]] = {}  # language_code ("" = default)
         self.callback_answers: list[dict] = []
         self.webhook_deleted = 0
         self._failures: list[tuple[str | None, Any, dict]] = []  # (method, chat, reply)
         self._blocked: set[str] = set()  # chats answering 403 until unblocked
         self._migrated: dict[str, int] = {}  # old group id -> new supergroup id
+        # True: confirmed updates are kept and sent again to a getUpdates
+        # without an offset (as if the confirming request never reached
+        # Telegram) — so only the bot's own stored offset keeps it from
+        # handling an update twice after a restart.
+        self.keep_confirmed = False
         handler = self._make_handler()
         self.server = ThreadingHTTPServer((host, 0), handler)
         self.server.daemon_threads = True
@@ -149,6 +155,16 @@ class FakeTelegram:
             self._migrated[str(group_id)] = new_id
 
     # --- inspection ------------------------------------------------------
+    def edits(self, chat_id=None) -> list[Sent]:
+        with self._lock:
+            return [s for s in self.sent if s.method == "editMessageText"
+                    and (chat_id is None or str(s.chat_id) == str(chat_id))]
+
+    def answers(self) -> list[dict]:
+        """answerCallbackQuery calls, oldest first."""
+        with self._lock:
+            return list(self.callback_answers)
+
     def messages(self, chat_id=None) -> list[Sent]:
         with self._lock:
             return [s for s in self.sent if s.method == "sendMessage"
@@ -199,6 +215,7 @@ class FakeTelegram:
             if isinstance(cmds, str):
                 cmds = json.loads(cmds)
             self.commands = cmds or []
+            self.commands_by_language[str(params.get("language_code") or "")] = self.commands
             return 200, {"ok": True, "result": True}
         if method == "answerCallbackQuery":
             self.callback_answers.append(params)
@@ -256,11 +273,12 @@ class FakeTelegram:
         with self._lock:
             if offset:
                 self._confirmed = max(self._confirmed, offset)
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                if not self.keep_confirmed:
+                    self._updates = [u for u in self._updates if u["update_id"] >= offset]
 
             def pending():
-                out = [u for u in self._updates
-                       if not allowed or any(k in u for k in allowed)]
+                out = [u for u in self._updates if u["update_id"] >= offset
+                       and (not allowed or any(k in u for k in allowed))]
                 return out[:limit]
 
             while True:

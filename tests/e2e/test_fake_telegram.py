@@ -118,3 +118,21 @@ def test_commands_webhook_and_callback_answers_are_recorded(tg):
     assert tg.messages(3)[0].reply_markup["inline_keyboard"][0][0]["callback_data"] == "l:en"
     r = call(tg, "editMessageText", {"chat_id": 3, "message_id": mid, "text": "b"})[1]
     assert r["result"]["message_id"] == mid and tg.sent[-1].method == "editMessageText"
+
+
+def test_keep_confirmed_replays_updates_to_a_poll_without_offset(tg):
+    tg.keep_confirmed = True
+    a = tg.inject_message(5, "/help")
+    b = tg.inject_message(5, "/status")
+    assert [u["update_id"] for u in call(tg, "getUpdates", {"offset": b})[1]["result"]] == [b]
+    # a bot that forgot its offset gets both again; one that kept it, only what is new
+    assert [u["update_id"] for u in call(tg, "getUpdates", {})[1]["result"]] == [a, b]
+    assert call(tg, "getUpdates", {"offset": b + 1})[1]["result"] == []
+
+
+def test_commands_are_kept_per_language(tg):
+    call(tg, "setMyCommands", {"commands": [{"command": "help", "description": "Help"}]})
+    call(tg, "setMyCommands", {"commands": [{"command": "help", "description": "Довідка"}],
+                               "language_code": "uk"})
+    assert tg.commands_by_language[""][0]["description"] == "Help"
+    assert tg.commands_by_language["uk"][0]["description"] == "Довідка"

@@ -1,5 +1,8 @@
 // `plugwatch notify test` and `plugwatch notify status`: try the configured
-// sinks now, and see what the outbox holds per sink.
+// sinks now, and see what the outbox holds per sink. `plugwatch notify
+// subscribers` lists the Telegram bot's subscribers; `plugwatch notify
+// subscribe CHAT…` adds chats without /start (a group whose id you know, or
+// many at once in tests) — a running service includes them from its next notification on.
 #include <fmt/format.h>
 
 #include <boost/asio/io_context.hpp>
@@ -105,6 +108,79 @@ void RegisterNotify(CLI::App& app, Context& ctx) {
     for (const auto& c : *counts)
       fmt::print("{:<16} {:>8} {:>10} {:>8} {:>8}  {}\n", c.sink, c.queued, c.delivered, c.failed,
                  c.dropped, c.last_error);
+  });
+
+  struct SubsArgs {
+    DbOptions db;
+    bool json = false;
+  };
+  auto la = std::make_shared<SubsArgs>();
+  auto* list = notify->add_subcommand(
+      "subscribers", "the Telegram bot's subscribers: chat, language, topics, night sound");
+  la->db.Add(*list);
+  list->add_flag("--json", la->json, "print JSON");
+  list->callback([la] {
+    auto store = la->db.OpenStore();
+    auto subs = store->ListSubscribers();
+    if (!subs) Throw(subs.error());
+    boost::json::array arr;
+    for (const auto& s : *subs) {
+      std::string topics = s.power && s.appliances ? "power,appliances"
+                           : s.power               ? "power"
+                           : s.appliances          ? "appliances"
+                                                   : "";
+      if (la->json) {
+        arr.push_back(boost::json::object{{"chat_id", s.chat_id},
+                                          {"user_id", s.user_id},
+                                          {"username", s.username},
+                                          {"language", s.language ? *s.language : ""},
+                                          {"language_code", s.language_code},
+                                          {"topics", topics},
+                                          {"night_sound", s.night_sound},
+                                          {"subscribed", s.subscribed}});
+        continue;
+      }
+      fmt::print("{:>16} {:<4} {:<18} {:<6} {}\n", s.chat_id,
+                 s.language ? *s.language : (s.language_code.empty() ? "-" : s.language_code),
+                 topics.empty() ? "-" : topics, s.night_sound ? "sound" : "silent",
+                 s.subscribed ? "subscribed" : "unsubscribed");
+    }
+    if (la->json) fmt::print("{}\n", boost::json::serialize(arr));
+  });
+
+  struct SubscribeArgs {
+    DbOptions db;
+    std::vector<long long> chats;
+    std::string language;
+    std::string topics = "power,appliances";
+    bool silent = false;
+  };
+  auto sa2 = std::make_shared<SubscribeArgs>();
+  auto* sub = notify->add_subcommand(
+      "subscribe",
+      "subscribe Telegram chats to the bot's notifications without /start (e.g. a group by its "
+      "id); a running service includes them from its next notification on");
+  sa2->db.Add(*sub);
+  sub->add_option("chats", sa2->chats, "chat ids")->required();
+  sub->add_option("--language", sa2->language, "en | uk | ru | cs (default: the site's)")
+      ->check(CLI::IsMember({"en", "uk", "ru", "cs"}));
+  sub->add_option("--topics", sa2->topics, "power, appliances or power,appliances")
+      ->check(CLI::IsMember({"power", "appliances", "power,appliances", "appliances,power"}));
+  sub->add_flag("--silent-at-night", sa2->silent, "no sound between 22:00 and 08:00");
+  sub->callback([sa2] {
+    auto store = sa2->db.OpenStore(/*create=*/true);
+    std::vector<store::TelegramSubscriber> rows;
+    for (long long chat : sa2->chats) {
+      store::TelegramSubscriber s;
+      s.chat_id = chat;
+      if (!sa2->language.empty()) s.language = sa2->language;
+      s.power = sa2->topics.find("power") != std::string::npos;
+      s.appliances = sa2->topics.find("appliances") != std::string::npos;
+      s.night_sound = !sa2->silent;
+      rows.push_back(std::move(s));
+    }
+    if (auto r = store->SaveSubscribers(rows); !r) Throw(r.error());
+    fmt::print("{} chats subscribed\n", rows.size());
   });
 }
 

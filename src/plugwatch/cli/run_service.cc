@@ -18,18 +18,20 @@ int RunWithApi(boost::asio::io_context& io, config::Config cfg, engine::ServiceO
   // the bus before the service starts so events published while it comes
   // back are notified too.
   std::unique_ptr<notify::NotifyRuntime> notifications;
+  std::unique_ptr<engine::LiveStatus> live;
   const std::string listen = cfg.server.listen;
   const std::string token = cfg.server.api_token;
   engine::ServiceHooks hooks;
   hooks.before_start = [&](engine::Service& service) {
-    auto rt =
-        notify::MakeNotifyRuntime(io.get_executor(), service.config(), service.store(), clock);
+    live = engine::MakeLiveStatus(service);
+    auto rt = notify::MakeNotifyRuntime(io.get_executor(), service.config(), service.store(), clock,
+                                        live.get());
     if (!rt) Throw(rt.error(), kExitUsage);
     notifications = std::move(*rt);
     notifications->notifier->Attach(service.bus());
   };
   hooks.setup = [&](engine::Service& service) {
-    notifications->outbox->Start();
+    notifications->Start();  // the outbox, then the Telegram bot's long polling
     api::ApiContext ctx{service, clock, token};
     notify::Outbox* outbox = notifications->outbox.get();
     ctx.extra_metrics = [outbox] { return notify::NotifyMetrics(outbox->Stats()); };
@@ -40,6 +42,9 @@ int RunWithApi(boost::asio::io_context& io, config::Config cfg, engine::ServiceO
     if (ready) ready(*port);
   };
   hooks.drain = [&](std::function<void()> drained) {
+    // The bot stops asking for updates: nothing new is accepted while the
+    // service goes down (updates not yet confirmed are fetched again later).
+    notifications->Stop();
     // Requests in progress (a heartbeat waiting for its commit) get 5 s.
     server->Shutdown(Duration(5000), std::move(drained));
   };

@@ -23,6 +23,9 @@ std::span<const EmbeddedFile> SchemaMigrations();
 // data/notify/<lang>.toml: notification texts (notify::Catalog).
 std::span<const EmbeddedFile> NotifyTexts();
 
+// data/telegram/<lang>.toml: the Telegram bot's texts (notify::telegram::BotTexts).
+std::span<const EmbeddedFile> TelegramTexts();
+
 // The web dashboard built from web/ (cmake/dashboard.cmake): index.html,
 // app.js, app.css, favicon.svg.
 std::span<const EmbeddedFile> DashboardAssets();

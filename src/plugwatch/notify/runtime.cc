@@ -13,8 +13,11 @@ std::vector<NotifyExtension>& NotifyExtensions() {
 
 Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(boost::asio::any_io_executor ex,
                                                          const config::Config& cfg,
-                                                         store::Store& store, const Clock& clock) {
+                                                         store::Store& store, const Clock& clock,
+                                                         const engine::LiveStatus* live) {
   auto rt = std::make_unique<NotifyRuntime>();
+  rt->ex = ex;
+  rt->live = live;
   rt->web = std::make_shared<net::WebClient>(ex);
   rt->context.web = rt->web;
   rt->outbox = std::make_unique<Outbox>(ex, store, clock);
@@ -39,6 +42,15 @@ Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(boost::asio::any_io_exe
     log::info("notify: sink {} → {}", s.name, MaskSinkUrl(s.url));
   }
   return rt;
+}
+
+void NotifyRuntime::Start() {
+  outbox->Start();
+  for (const auto& f : on_start) f();
+}
+
+void NotifyRuntime::Stop() {
+  for (const auto& f : on_stop) f();
 }
 
 namespace {

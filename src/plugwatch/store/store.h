@@ -126,6 +126,24 @@ struct OutboxCounts {
   std::string last_error;  // of the sink's newest row that has one
 };
 
+// A chat that pressed /start in the Telegram bot (migrations/004_telegram.sql).
+struct TelegramSubscriber {
+  long long chat_id = 0;
+  long long user_id = 0;
+  std::string first_name;
+  std::string username;
+  std::optional<std::string> language;  // chosen in the bot; nullopt = not chosen
+  std::string language_code;            // Telegram's, from the user's client
+  bool power = true;                    // topic "power": power_lost / power_restored
+  bool appliances = true;               // topic "appliances": the other events
+  bool night_sound = true;              // false: quiet hours deliver without sound
+  bool subscribed = true;               // false after /stop or when the chat is gone
+  TimePoint created_at{};
+  TimePoint updated_at{};
+
+  bool operator==(const TelegramSubscriber&) const = default;
+};
+
 using OnCommit = std::function<void(const Result<void>&)>;
 
 class Store {
@@ -184,6 +202,23 @@ class Store {
   // Queued rows, oldest first.
   virtual Result<std::vector<OutboxEntry>> QueuedNotifications(int limit) = 0;
   virtual Result<std::vector<OutboxCounts>> NotificationCounts() = 0;
+
+  // --- Telegram bot (store/sqlite/telegram.cc) ---
+  // Inserts or replaces subscribers, keeping each one's created_at when it
+  // exists; committed on return (one transaction). created_at/updated_at
+  // unset are taken as now.
+  virtual Result<void> SaveSubscribers(const std::vector<TelegramSubscriber>& subs) = 0;
+  // Every subscriber row, subscribed or not, by chat id.
+  virtual Result<std::vector<TelegramSubscriber>> ListSubscribers() = 0;
+  // A chat got a new id (group → supergroup): the row moves to `to`,
+  // replacing any row there. kNotFound when `from` has no row.
+  virtual Result<void> MoveSubscriber(long long from, long long to) = 0;
+  // Changes whenever any process saves or moves a subscriber; cheap to poll.
+  virtual Result<long long> SubscribersRevision() = 0;
+  // The next getUpdates offset (0 before the first update was handled).
+  virtual Result<long long> TelegramOffset() = 0;
+  // Committed on return.
+  virtual Result<void> SaveTelegramOffset(long long offset) = 0;
 
   // --- reads ---
   virtual Result<std::vector<Event>> QueryEvents(const EventQuery& q) = 0;

@@ -8,6 +8,7 @@
 #include "plugwatch/api/api_server.h"
 #include "plugwatch/api/respond.h"
 #include "plugwatch/core/time.h"
+#include "plugwatch/engine/live_status.h"
 #include "plugwatch/engine/power_report.h"
 #include "plugwatch/engine/service.h"
 
@@ -34,25 +35,6 @@ std::string_view PowerText(PowerState s) {
   }
   return "unknown";
 }
-
-// What one site's power is, from its quorum and its heartbeat labels: off
-// when any of them says off (since the earliest of those outages), on when
-// at least one says on (since the latest return), else unknown.
-struct SitePower {
-  PowerState state = PowerState::kUnknown;
-  std::optional<TimePoint> since;
-
-  void Add(PowerState s, std::optional<TimePoint> t) {
-    if (s == PowerState::kUnknown || !t) return;
-    if (s == PowerState::kDown) {
-      if (state != PowerState::kDown || *t < *since) since = t;
-      state = PowerState::kDown;
-    } else if (state != PowerState::kDown) {
-      if (state != PowerState::kUp || *t > *since) since = t;
-      state = PowerState::kUp;
-    }
-  }
-};
 
 Result<json::object> Status(const ApiContext& ctx) {
   const TimePoint now = ctx.clock.Now();
@@ -91,7 +73,7 @@ Result<json::object> Status(const ApiContext& ctx) {
 
   json::array sites;
   for (const auto& id : site_ids) {
-    SitePower sp;
+    engine::SitePower sp;
     json::value quorum = nullptr;
     if (auto it = power.sites().find(id); it != power.sites().end()) {
       const auto& q = it->second;

@@ -1,21 +1,78 @@
 #include "plugwatch/notify/telegram/extension.h"
 
 #include "plugwatch/core/log.h"
+#include "plugwatch/notify/telegram/bot.h"
 #include "plugwatch/notify/telegram/telegram_sink.h"
 
 namespace plugwatch::notify::telegram {
 
+namespace {
+
+// The language of people who chose none and whose Telegram language the bot
+// does not speak. TODO: the site's language (SiteConfig.language) once
+// config/ has it.
+constexpr const char* kDefaultLanguage = "en";
+constexpr const char* kSinkName = "telegram";
+
+Result<void> AddBot(NotifyRuntime& rt, const config::TelegramConfig& tg, store::Store& store,
+                    const Clock& clock, std::shared_ptr<BotApi> api,
+                    std::shared_ptr<RateLimiter> limiter) {
+  auto subs = std::make_shared<Subscribers>(store, kSinkName, kDefaultLanguage);
+  if (auto r = subs->Load(); !r) return r;
+  rt.notifier->AddRecipientSource(kSinkName, subs.get());
+  // Telegram said a chat is gone (blocked, deactivated, not found) or moved
+  // (group → supergroup) while delivering a notification.
+  rt.outbox->OnRecipientChange(
+      [subs](const std::string& sink, const std::string& old, const Outcome& o) {
+        if (sink != kSinkName || old.empty()) return;
+        long long from = 0, to = 0;
+        try {
+          from = std::stoll(old);
+          if (o.kind == Outcome::Kind::kMoved) to = std::stoll(o.moved_to);
+        } catch (const std::exception&) {
+          return;  // not a chat id (an @channel): not a subscriber
+        }
+        Result<void> r;
+        if (o.kind == Outcome::Kind::kRecipientGone) {
+          r = subs->Unsubscribe(from);
+          if (r) log::info("telegram bot: chat {} unsubscribed: {}", from, o.detail);
+        } else if (o.kind == Outcome::Kind::kMoved) {
+          r = subs->Move(from, to);
+        }
+        if (!r) log::error("telegram bot: {}", r.error().message());
+      });
+  Outbox* outbox = rt.outbox.get();
+  CommandsOptions copts;
+  copts.sink = kSinkName;
+  copts.admins = tg.admins;
+  copts.default_language = kDefaultLanguage;
+  auto commands = std::make_shared<Commands>(
+      *subs, store, rt.live,
+      [outbox](const std::vector<Outbox::Item>& items) { return outbox->Enqueue(items); }, clock,
+      copts);
+  auto bot = std::make_shared<Bot>(rt.ex, api, limiter, subs, commands, store, clock);
+  rt.on_start.push_back([bot] { bot->Start(); });
+  rt.on_stop.push_back([bot] { bot->Stop(); });
+  log::info("telegram bot: {} subscribers, {} admins", subs->SubscribedChats().size(),
+            tg.admins.size());
+  return {};
+}
+
+}  // namespace
+
 NotifyExtension MakeTelegramExtension(const Clock& clock) {
-  return [&clock](NotifyRuntime& rt, const config::Config& cfg, store::Store&) -> Result<void> {
+  return [&clock](NotifyRuntime& rt, const config::Config& cfg,
+                  store::Store& store) -> Result<void> {
     auto limiter = std::make_shared<RateLimiter>();
     RegisterTgramScheme(rt.registry, limiter, clock);
     if (!cfg.telegram || cfg.telegram->token.empty()) return {};
     const config::TelegramConfig& tg = *cfg.telegram;
     auto api = std::make_shared<BotApi>(rt.web, tg.api_url, tg.token, rt.context.timeout);
-    rt.outbox->AddSink(std::make_shared<TelegramSink>("telegram", api, tg.channel, limiter, clock));
-    if (!tg.channel.empty()) rt.notifier->AddRecipient("telegram", tg.channel, "");
+    rt.outbox->AddSink(std::make_shared<TelegramSink>(kSinkName, api, tg.channel, limiter, clock));
+    if (!tg.channel.empty()) rt.notifier->AddRecipient(kSinkName, tg.channel, "");
     log::info("notify: sink telegram → {} (channel {})", tg.api_url,
               tg.channel.empty() ? "none" : tg.channel);
+    if (tg.bot) return AddBot(rt, tg, store, clock, api, limiter);
     return {};
   };
 }

@@ -59,4 +59,12 @@ void RateLimiter::Prune(TimePoint now) {
   prune_at_ = std::max<size_t>(1024, chats_.size() * 2);
 }
 
+Duration RateLimiter::HoldBack(Steady now) const {
+  if (last_sent_ == Steady{}) return Duration(0);
+  const auto since = std::chrono::duration_cast<Duration>(now - last_sent_);
+  return since >= limits_.global_interval ? Duration(0) : limits_.global_interval - since;
+}
+
+void RateLimiter::Sent(Steady now) { last_sent_ = std::max(last_sent_, now); }
+
 }  // namespace plugwatch::notify::telegram

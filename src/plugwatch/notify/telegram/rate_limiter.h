@@ -16,11 +16,19 @@
 // The global and group meters have no burst: a burst on top of a rate would
 // exceed "30 per second" or "20 per minute" inside some window.
 //
+// Booked slots keep sends apart on paper, but an event loop that was busy
+// (a commit, a big query) wakes two senders late at the same moment. So,
+// just before a request goes out, HoldBack() says how much longer to wait
+// for actual sends to stay `global_interval` apart too, and Sent() records
+// the send. These use the steady clock's real time (the time of the actual
+// requests), not the injected clock.
+//
 // Pause() honours a 429's retry_after: nothing goes to that chat before
 // `until`. Not thread-safe: used from the event loop only. Memory: meters
 // that have caught up with the clock are dropped (they equal a fresh one).
 #pragma once
 
+#include <chrono>
 #include <set>
 #include <string>
 #include <string_view>
@@ -50,6 +58,11 @@ class RateLimiter {
   // Nothing goes to `chat` before `until` (429 retry_after).
   void Pause(std::string_view chat, TimePoint until);
 
+  using Steady = std::chrono::steady_clock::time_point;
+  // 0 when a request may go out at `now`; else how much longer to wait.
+  Duration HoldBack(Steady now) const;
+  void Sent(Steady now);
+
   size_t tracked_chats() const { return chats_.size(); }
 
  private:
@@ -67,6 +80,7 @@ class RateLimiter {
   std::set<TimePoint> global_slots_;  // booked sends, >= global_interval apart
   std::unordered_map<std::string, ChatMeters> chats_;
   size_t prune_at_ = 1024;
+  Steady last_sent_{};
 };
 
 }  // namespace plugwatch::notify::telegram

@@ -85,5 +85,18 @@ TEST(RateLimiter, ForgetsChatsThatCaughtUp) {
   EXPECT_LT(rl.tracked_chats(), 1100u);
 }
 
+TEST(RateLimiter, HoldBackKeepsActualSendsApartWhenSendersWakeTogether) {
+  RateLimiter rl;
+  const auto t0 = std::chrono::steady_clock::time_point(std::chrono::seconds(100));
+  EXPECT_EQ(rl.HoldBack(t0), milliseconds(0));  // nothing sent yet
+  rl.Sent(t0);
+  // two senders whose booked slots were 34 ms apart, both woken at t0 + 5 ms
+  EXPECT_EQ(rl.HoldBack(t0 + milliseconds(5)), milliseconds(29));
+  EXPECT_EQ(rl.HoldBack(t0 + milliseconds(34)), milliseconds(0));
+  rl.Sent(t0 + milliseconds(34));
+  rl.Sent(t0 + milliseconds(10));  // a late report never moves it back
+  EXPECT_EQ(rl.HoldBack(t0 + milliseconds(40)), milliseconds(28));
+}
+
 }  // namespace
 }  // namespace plugwatch::notify::telegram

@@ -55,6 +55,14 @@ asio::awaitable<Outcome> TelegramSink::Deliver(const Delivery& d) {
       auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
       if (ec) co_return Outcome::Retry("sink '" + name_ + "': stopped while waiting");
     }
+    // Woken late together with another sender: keep the actual sends apart.
+    for (Duration hold = limiter_->HoldBack(std::chrono::steady_clock::now()); hold > Duration(0);
+         hold = limiter_->HoldBack(std::chrono::steady_clock::now())) {
+      asio::steady_timer timer(ex, std::chrono::milliseconds(hold.count()));
+      auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return Outcome::Retry("sink '" + name_ + "': stopped while waiting");
+    }
+    limiter_->Sent(std::chrono::steady_clock::now());
     json::object p;
     p["chat_id"] = ChatIdJson(chat);
     p["text"] = part;

@@ -64,6 +64,13 @@ class SqliteStore final : public Store {
                                       std::string_view to, std::string_view why) override;
   Result<std::vector<OutboxEntry>> QueuedNotifications(int limit) override;
   Result<std::vector<OutboxCounts>> NotificationCounts() override;
+  // Telegram bot: telegram.cc.
+  Result<void> SaveSubscribers(const std::vector<TelegramSubscriber>& subs) override;
+  Result<std::vector<TelegramSubscriber>> ListSubscribers() override;
+  Result<void> MoveSubscriber(long long from, long long to) override;
+  Result<long long> SubscribersRevision() override;
+  Result<long long> TelegramOffset() override;
+  Result<void> SaveTelegramOffset(long long offset) override;
 
   Result<std::vector<Event>> QueryEvents(const EventQuery& q) override;
   Result<std::vector<CycleRecord>> QueryCycles(TimePoint since,
