@@ -18,27 +18,11 @@ Notifier::Notifier(const config::Config& cfg, Outbox& outbox, const Catalog& cat
       outbox_(outbox),
       catalog_(catalog),
       clock_(clock),
-      device_name_(std::move(device_name)) {
-  for (const auto& s : cfg.sites) site_time_.emplace(s.id, MakeSiteTime(s));
-}
-
-// Both fields were validated with the config; a zone file that vanished
-// since falls back to UTC.
-Notifier::SiteTime Notifier::MakeSiteTime(const config::SiteConfig& s) {
-  SiteTime t;
-  if (auto z = TimeZone::Load(s.timezone))
-    t.zone = *z;
-  else
-    log::warn("notify: site {}: {}; quiet hours use UTC", s.id, z.error().message());
-  if (auto w = ParseDailyWindow(s.quiet_hours)) t.quiet = *w;
-  return t;
-}
+      device_name_(std::move(device_name)),
+      site_times_(cfg) {}
 
 bool Notifier::QuietNow(std::string_view site) const {
-  static const SiteTime kDefault = MakeSiteTime(config::SiteConfig{});
-  auto it = site_time_.find(site);
-  const SiteTime& t = it == site_time_.end() ? kDefault : it->second;
-  return t.quiet && t.quiet->Contains(t.zone.MinuteOfDay(clock_.Now()));
+  return site_times_.Of(site).Quiet(clock_.Now());
 }
 
 void Notifier::AddRecipientSource(std::string sink, RecipientSource* source) {

@@ -33,13 +33,11 @@
 
 #include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "plugwatch/config/config.h"
-#include "plugwatch/core/time.h"
-#include "plugwatch/core/time_zone.h"
+#include "plugwatch/config/site_times.h"
 #include "plugwatch/engine/event_bus.h"
 #include "plugwatch/notify/catalog.h"
 #include "plugwatch/notify/outbox.h"
@@ -70,12 +68,7 @@ class Notifier {
   const Catalog& catalog_;
   const Clock& clock_;
   DeviceName device_name_;
-  struct SiteTime {
-    TimeZone zone;
-    std::optional<DailyWindow> quiet;
-  };
-  static SiteTime MakeSiteTime(const config::SiteConfig& s);
-  std::map<std::string, SiteTime, std::less<>> site_time_;
+  config::SiteTimes site_times_;
   std::vector<std::pair<std::string, RecipientSource*>> sources_;
   struct Extra {
     std::string sink, address, language;

@@ -131,17 +131,17 @@ std::vector<BotAction> Commands::OnMessage(const Update& u) {
   if (cmd.name == "/status") {
     std::vector<engine::PowerLine> lines;
     if (live_) lines = live_->Power();
-    return {Send(chat, StatusText(lines, lang, now))};
+    return {Send(chat, StatusText(lines, lang, now, opts_.times))};
   }
   if (cmd.name == "/devices") {
     std::vector<engine::DeviceLine> devices;
     if (live_) devices = live_->Devices();
-    return {Send(chat, DevicesText(devices, lang, now))};
+    return {Send(chat, DevicesText(devices, lang, now, opts_.times))};
   }
   if (cmd.name == "/outages") {
     auto outages = store_.QueryOutages(now - Duration(366LL * 86'400'000), false);
     if (!outages) return failed(outages.error());
-    return {Send(chat, OutagesText(*outages, lang, now, opts_.outages_shown))};
+    return {Send(chat, OutagesText(*outages, lang, now, opts_.outages_shown, opts_.times))};
   }
   if (cmd.name == "/settings") {
     const auto* s = subs_.Find(chat);

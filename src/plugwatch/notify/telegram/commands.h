@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "plugwatch/config/site_times.h"
 #include "plugwatch/core/clock.h"
 #include "plugwatch/engine/live_status.h"
 #include "plugwatch/notify/outbox.h"
@@ -58,6 +59,7 @@ struct CommandsOptions {
   std::string default_language = "en";
   Duration button_gap{1000};  // per-user button rate limit
   size_t outages_shown = 10;
+  config::SiteTimes times;  // /status, /devices and /outages show local times
 };
 
 class Commands {

@@ -8,16 +8,20 @@ namespace plugwatch::notify::telegram {
 
 namespace {
 
-// The language of people who chose none and whose Telegram language the bot
-// does not speak. TODO: the site's language (SiteConfig.language) once
-// config/ has it.
-constexpr const char* kDefaultLanguage = "en";
 constexpr const char* kSinkName = "telegram";
 
-Result<void> AddBot(NotifyRuntime& rt, const config::TelegramConfig& tg, store::Store& store,
+// The bot's replies to people who chose no language and whose Telegram
+// language it does not speak: the first site's language. Their
+// notifications follow each event's site (notify::Notifier).
+std::string DefaultLanguage(const config::Config& cfg) {
+  return cfg.sites.empty() ? config::SiteConfig{}.language : cfg.sites.front().language;
+}
+
+Result<void> AddBot(NotifyRuntime& rt, const config::Config& cfg, store::Store& store,
                     const Clock& clock, std::shared_ptr<BotApi> api,
                     std::shared_ptr<RateLimiter> limiter) {
-  auto subs = std::make_shared<Subscribers>(store, kSinkName, kDefaultLanguage);
+  const config::TelegramConfig& tg = *cfg.telegram;
+  auto subs = std::make_shared<Subscribers>(store, kSinkName, DefaultLanguage(cfg));
   if (auto r = subs->Load(); !r) return r;
   rt.notifier->AddRecipientSource(kSinkName, subs.get());
   // Telegram said a chat is gone (blocked, deactivated, not found) or moved
@@ -45,7 +49,8 @@ Result<void> AddBot(NotifyRuntime& rt, const config::TelegramConfig& tg, store::
   CommandsOptions copts;
   copts.sink = kSinkName;
   copts.admins = tg.admins;
-  copts.default_language = kDefaultLanguage;
+  copts.default_language = DefaultLanguage(cfg);
+  copts.times = config::SiteTimes(cfg);
   auto commands = std::make_shared<Commands>(
       *subs, store, rt.live,
       [outbox](const std::vector<Outbox::Item>& items) { return outbox->Enqueue(items); }, clock,
@@ -72,7 +77,7 @@ NotifyExtension MakeTelegramExtension(const Clock& clock) {
     if (!tg.channel.empty()) rt.notifier->AddRecipient(kSinkName, tg.channel, "");
     log::info("notify: sink telegram → {} (channel {})", tg.api_url,
               tg.channel.empty() ? "none" : tg.channel);
-    if (tg.bot) return AddBot(rt, tg, store, clock, api, limiter);
+    if (tg.bot) return AddBot(rt, cfg, store, clock, api, limiter);
     return {};
   };
 }

@@ -19,14 +19,14 @@ std::string For(std::string_view lang, TimePoint from, TimePoint to) {
 
 }  // namespace
 
-std::string FormatWhen(TimePoint t) {
-  const auto secs = std::chrono::floor<std::chrono::seconds>(t.time_since_epoch());
-  const std::chrono::sys_seconds sys{secs};
-  return fmt::format("{:%Y-%m-%d %H:%M} UTC", sys);
+std::string FormatWhen(TimePoint t, const TimeZone& zone) {
+  const auto secs = std::chrono::floor<std::chrono::seconds>(zone.Local(t).time_since_epoch());
+  const std::chrono::sys_seconds local{secs};
+  return fmt::format("{:%Y-%m-%d %H:%M}", local);
 }
 
 std::string StatusText(const std::vector<engine::PowerLine>& lines, std::string_view lang,
-                       TimePoint now) {
+                       TimePoint now, const config::SiteTimes& times) {
   const Catalog& t = BotTexts();
   if (lines.empty()) return t.Get(lang, "status.none");
   std::string out = t.Get(lang, "status.title");
@@ -37,15 +37,16 @@ std::string StatusText(const std::vector<engine::PowerLine>& lines, std::string_
       out += t.Get(lang, "status.unknown", {{"scope", scope}});
       continue;
     }
-    out += t.Get(
-        lang, l.state == PowerState::kUp ? "status.on" : "status.off",
-        {{"scope", scope}, {"since", FormatWhen(*l.since)}, {"for", For(lang, *l.since, now)}});
+    out += t.Get(lang, l.state == PowerState::kUp ? "status.on" : "status.off",
+                 {{"scope", scope},
+                  {"since", FormatWhen(*l.since, times.Of(l.site).zone)},
+                  {"for", For(lang, *l.since, now)}});
   }
   return out;
 }
 
 std::string DevicesText(const std::vector<engine::DeviceLine>& devices, std::string_view lang,
-                        TimePoint now) {
+                        TimePoint now, const config::SiteTimes& times) {
   const Catalog& t = BotTexts();
   if (devices.empty()) return t.Get(lang, "devices.none");
   std::string out = t.Get(lang, "devices.title");
@@ -54,7 +55,8 @@ std::string DevicesText(const std::vector<engine::DeviceLine>& devices, std::str
     out += "\n";
     if (st.reachable == false) {
       out += t.Get(lang, "devices.unreachable",
-                   {{"name", d.name}, {"since", st.since ? FormatWhen(*st.since) : "?"}});
+                   {{"name", d.name},
+                    {"since", st.since ? FormatWhen(*st.since, times.Of(d.site).zone) : "?"}});
       continue;
     }
     if (!st.reachable || !st.on) {
@@ -77,24 +79,25 @@ std::string DevicesText(const std::vector<engine::DeviceLine>& devices, std::str
 }
 
 std::string OutagesText(const std::vector<store::OutageRecord>& outages, std::string_view lang,
-                        TimePoint now, size_t max) {
+                        TimePoint now, size_t max, const config::SiteTimes& times) {
   const Catalog& t = BotTexts();
   if (outages.empty()) return t.Get(lang, "outages.none");
   std::string out = t.Get(lang, "outages.title");
   for (size_t i = 0; i < outages.size() && i < max; ++i) {
     const auto& o = outages[i];
     const std::string scope = o.label.empty() ? o.site : o.label;
+    const TimeZone& zone = times.Of(o.site).zone;
     out += "\n";
     if (o.ended_at) {
       out += t.Get(lang, "outages.ended",
                    {{"scope", scope},
-                    {"start", FormatWhen(o.started_at)},
-                    {"end", FormatWhen(*o.ended_at)},
+                    {"start", FormatWhen(o.started_at, zone)},
+                    {"end", FormatWhen(*o.ended_at, zone)},
                     {"duration", For(lang, o.started_at, *o.ended_at)}});
     } else {
       out += t.Get(lang, "outages.ongoing",
                    {{"scope", scope},
-                    {"start", FormatWhen(o.started_at)},
+                    {"start", FormatWhen(o.started_at, zone)},
                     {"duration", For(lang, o.started_at, now)}});
     }
   }

@@ -21,12 +21,32 @@ TEST(StatusText, PowerOfSitesAndLabelsWithSinceAndHowLong) {
   const std::string en = StatusText(lines, "en", kNow);
   EXPECT_EQ(en,
             "Power now:\n"
-            "🔴 home: power is OFF since 2023-11-14 20:08 UTC (2 h 5 min)\n"
-            "🟢 POWER: power is ON since 2023-11-14 22:10 UTC (3 min)\n"
+            "🔴 home: power is OFF since 2023-11-14 20:08 (2 h 5 min)\n"
+            "🟢 POWER: power is ON since 2023-11-14 22:10 (3 min)\n"
             "⚪ dacha: not known yet");
   const std::string uk = StatusText(lines, "uk", kNow);
-  EXPECT_NE(uk.find("світла НЕМАЄ з 2023-11-14 20:08 UTC (2 год 5 хв)"), std::string::npos) << uk;
+  EXPECT_NE(uk.find("світла НЕМАЄ з 2023-11-14 20:08 (2 год 5 хв)"), std::string::npos) << uk;
   EXPECT_EQ(StatusText({}, "en", kNow), "No sites or heartbeat labels are watched yet.");
+}
+
+// Times are the site's local time: Kyiv is UTC+2 in November.
+TEST(StatusText, TimesAreInTheSitesTimeZone) {
+  config::Config cfg;
+  cfg.sites = {{.id = "home", .timezone = "Europe/Kyiv"}};
+  const config::SiteTimes times(cfg);
+  std::vector<engine::PowerLine> lines{{"home", "", PowerState::kDown, Ago(7500)},
+                                       {"dacha", "", PowerState::kUp, Ago(7500)}};
+  EXPECT_EQ(StatusText(lines, "en", kNow, times),
+            "Power now:\n"
+            "🔴 home: power is OFF since 2023-11-14 22:08 (2 h 5 min)\n"
+            "🟢 dacha: power is ON since 2023-11-14 20:08 (2 h 5 min)");
+  store::OutageRecord o;
+  o.site = "home";
+  o.started_at = Ago(86'400);
+  o.ended_at = Ago(86'400 - 3600);
+  EXPECT_NE(
+      OutagesText({o}, "en", kNow, 10, times).find("home: 2023-11-14 00:13 – 2023-11-14 01:13"),
+      std::string::npos);
 }
 
 TEST(StatusText, DevicesShowStateAndRunningCycles) {
@@ -48,7 +68,7 @@ TEST(StatusText, DevicesShowStateAndRunningCycles) {
             "🟢 Washing machine: on, 512 W\n"
             "    ▶ running for 23 min\n"
             "⚫ Lamp: off\n"
-            "❌ Fridge: not reachable since 2023-11-14 22:12 UTC\n"
+            "❌ Fridge: not reachable since 2023-11-14 22:12\n"
             "⚪ New plug: no reading yet");
   EXPECT_EQ(DevicesText({}, "cs", kNow), "Nesleduje se žádné zařízení.");
 }
@@ -71,10 +91,8 @@ TEST(StatusText, OutagesNewestFirstWithDurationsAndALimit) {
   }
   const std::string text = OutagesText(outages, "en", kNow, 10);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 10);
-  EXPECT_NE(text.find("POWER: since 2023-11-14 22:03 UTC, 10 min so far"), std::string::npos)
-      << text;
-  EXPECT_NE(text.find("home: 2023-11-13 22:13 UTC – 2023-11-13 23:13 UTC, 1 h"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("POWER: since 2023-11-14 22:03, 10 min so far"), std::string::npos) << text;
+  EXPECT_NE(text.find("home: 2023-11-13 22:13 – 2023-11-13 23:13, 1 h"), std::string::npos) << text;
   EXPECT_EQ(OutagesText({}, "en", kNow), "No power outages recorded.");
 }
 

@@ -85,10 +85,13 @@ Result<void> Subscribers::Move(long long from, long long to) {
   return {};
 }
 
-std::string Subscribers::Language(const store::TelegramSubscriber& s) const {
+std::optional<std::string> Subscribers::OwnLanguage(const store::TelegramSubscriber& s) {
   if (s.language) return *s.language;
-  if (auto l = SupportedLanguage(s.language_code)) return *l;
-  return default_language_;
+  return SupportedLanguage(s.language_code);
+}
+
+std::string Subscribers::Language(const store::TelegramSubscriber& s) const {
+  return OwnLanguage(s).value_or(default_language_);
 }
 
 std::vector<long long> Subscribers::SubscribedChats() const {
@@ -106,7 +109,7 @@ std::vector<Recipient> Subscribers::Recipients(std::string_view sink) {
     if (!s.subscribed) continue;
     Recipient r;
     r.address = std::to_string(chat);
-    r.language = Language(s);
+    r.language = OwnLanguage(s).value_or("");
     r.silent_at_night = !s.night_sound;
     if (s.power) r.topics.emplace_back("power");
     if (s.appliances) r.topics.emplace_back("appliances");

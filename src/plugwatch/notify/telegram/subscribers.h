@@ -49,16 +49,21 @@ class Subscribers final : public RecipientSource {
   // A group became a supergroup: its row moves to the new id.
   Result<void> Move(long long from, long long to);
 
+  // The bot's replies: their choice, else their Telegram app's language if
+  // the bot speaks it, else the default (the first site's language).
   std::string Language(const store::TelegramSubscriber& s) const;
   // Chat ids of everyone subscribed, ascending.
   std::vector<long long> SubscribedChats() const;
   size_t size() const { return subs_.size(); }
 
-  // RecipientSource: the subscribed chats of `sink_`, in their language,
-  // with their topics; silent_at_night = night sound off.
+  // RecipientSource: the subscribed chats of `sink_`, in their language
+  // ("" when they have none of their own: the notifier then uses the event's
+  // site's), with their topics; silent_at_night = night sound off.
   std::vector<Recipient> Recipients(std::string_view sink) override;
 
  private:
+  static std::optional<std::string> OwnLanguage(const store::TelegramSubscriber& s);
+
   store::Store& store_;
   std::string sink_;
   std::string default_language_;

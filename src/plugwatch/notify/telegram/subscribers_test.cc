@@ -22,7 +22,7 @@ TEST(Subscribers, RecipientsCarryLanguageTopicsAndNightChoice) {
   Subscribers subs(db.store(), "telegram", "ru");
   ASSERT_TRUE(subs.Load());
   auto a = Sub(1, "uk-UA");  // Telegram language the bot speaks
-  auto b = Sub(2, "de");     // one it does not: the default
+  auto b = Sub(2, "de");     // one it does not: the event's site's, "" here
   b.power = false;
   b.night_sound = false;
   auto c = Sub(3, "uk");
@@ -39,7 +39,8 @@ TEST(Subscribers, RecipientsCarryLanguageTopicsAndNightChoice) {
   EXPECT_EQ(r[0].language, "uk");
   EXPECT_EQ(r[0].topics, (std::vector<std::string>{"power", "appliances"}));
   EXPECT_FALSE(r[0].silent_at_night);
-  EXPECT_EQ(r[1].language, "ru");
+  EXPECT_EQ(r[1].language, "");
+  EXPECT_EQ(subs.Language(b), "ru");  // the bot's own replies: the default
   EXPECT_EQ(r[1].topics, (std::vector<std::string>{"appliances"}));
   EXPECT_TRUE(r[1].silent_at_night);
   EXPECT_EQ(r[2].language, "cs");
