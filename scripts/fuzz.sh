@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build-fuzz
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-ALL=(tapo_answer klap_frame tapo_emulator config api_request)
+ALL=(tapo_answer klap_frame tapo_emulator config simple_request api_request)
 TARGETS=("${@:-${ALL[@]}}")
 [[ $# -gt 0 ]] || TARGETS=("${ALL[@]}")
 

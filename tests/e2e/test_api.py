@@ -1,5 +1,6 @@
 """The REST API of a running service: routes, bad input, tokens (INTERFACE.md)."""
 import json
+import re
 import signal
 import socket
 import time
@@ -128,3 +129,60 @@ def test_sigterm_finishes_the_request_in_progress_and_closes_idle_connections(pr
     assert '"status":"ok"' in answer and '"label":"POWER"' in answer
     assert service.proc.popen.wait(5) == 0
     assert time.time() - started < 5
+
+
+def _read_answer(sock: socket.socket) -> tuple[bytes, bytes]:
+    """One HTTP/1.1 answer with a Content-Length: (head, body)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        assert chunk, f"closed after {data!r}"
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")))
+    while len(rest) < length:
+        chunk = sock.recv(4096)
+        assert chunk, "closed inside the body"
+        rest += chunk
+    assert len(rest) == length, "more than one answer to one request"
+    return head, rest
+
+
+def test_heartbeat_answers_alike_on_both_paths_and_the_throttle_covers_both(procs, tmp_path):
+    """A plain heartbeat request is taken by the server's fast route, one with
+    an unusual header (obs-text) goes through Beast and the router: the answers
+    are the same bytes but for the receive time. Failed tokens throttle the
+    address for both: after ten, even a correct plain heartbeat gets 429."""
+    port = free_port()
+    cfg = write_config(tmp_path, [], server={"listen": f"127.0.0.1:{port}"},
+                       extra='[[heartbeats]]\nlabel = "POWER"\ntoken = "hb-tok"\n'
+                             'period = "10s"\ngrace = "40s"\n')
+    service = start_service(procs, cfg, devices=0)
+    service.proc.wait_for_line(r"api: listening", 5, stream="stderr")
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    body = b'{"label":"POWER","timestamp":1763805600.5}'
+
+    def heartbeat(token: bytes, extra: bytes = b"") -> tuple[bytes, bytes]:
+        sock.sendall(b"POST /api/heartbeat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                     b"\r\n" + extra + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        return _read_answer(sock)
+
+    fast = heartbeat(b"hb-tok")
+    generic = heartbeat(b"hb-tok", b"X-Note: caf\xc3\xa9\r\n")
+    for head, answer in (fast, generic):
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n"), head
+        got = json.loads(answer)
+        assert got["status"] == "ok" and got["label"] == "POWER" and got["timestamp"] == 1763805600.5
+        assert abs(got["received_at"] - time.time()) < 60
+    received = re.compile(rb'"received_at":[0-9.eE+-]+')
+    assert fast[0] == generic[0]
+    assert received.sub(b"", fast[1]) == received.sub(b"", generic[1]), (fast, generic)
+
+    for _ in range(10):
+        head, answer = heartbeat(b"wrong")
+        assert head.startswith(b"HTTP/1.1 401 "), head
+    head, answer = heartbeat(b"hb-tok")
+    assert head.startswith(b"HTTP/1.1 429 "), head
+    assert b"\r\nRetry-After: " in head
+    assert json.loads(answer)["error"].startswith("too many failed heartbeats from 127.0.0.1")

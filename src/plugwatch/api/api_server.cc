@@ -24,7 +24,7 @@ ApiServer::ApiServer(boost::asio::any_io_executor ex, ApiContext ctx)
   AddDeviceRoutes(router_, *shared);
   AddHistoryRoutes(router_, *shared);
   AddPowerRoutes(router_, *shared);
-  AddHeartbeatRoutes(router_, *shared);
+  auto heartbeat_route = AddHeartbeatRoutes(router_, *shared, ex);
   AddControlRoutes(router_, *shared);
   live_ = LiveStream::Start(ex, ctx.service.bus(), ctx.service.store(),
                             StreamOptions::FromEnvironment(config::ProcessEnv()));
@@ -35,6 +35,7 @@ ApiServer::ApiServer(boost::asio::any_io_executor ex, ApiContext ctx)
   impl_->server = std::make_unique<net::HttpServer>(
       ex, [this, shared](net::HttpRequest& req) { return router_.Dispatch(req); },
       net::ServerLimits{.max_body = 64 * 1024});
+  impl_->server->SetFastRoute(std::move(heartbeat_route));
 }
 
 ApiServer::~ApiServer() { Stop(); }

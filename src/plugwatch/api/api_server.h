@@ -14,6 +14,7 @@
 #include "plugwatch/api/router.h"
 #include "plugwatch/core/clock.h"
 #include "plugwatch/core/error.h"
+#include "plugwatch/net/http_server.h"
 
 namespace plugwatch::engine {
 class Service;
@@ -60,9 +61,11 @@ class ApiServer {
 // Route registration, one file per resource (api/handlers/).
 void AddHealthRoutes(Router& r, ApiContext& ctx);
 void AddDeviceRoutes(Router& r, ApiContext& ctx);
-void AddHistoryRoutes(Router& r, ApiContext& ctx);                  // events, cycles, readings
-void AddPowerRoutes(Router& r, ApiContext& ctx);                    // outages, status, statistics
-void AddHeartbeatRoutes(Router& r, ApiContext& ctx);                // /heartbeat, /api/heartbeat
+void AddHistoryRoutes(Router& r, ApiContext& ctx);  // events, cycles, readings
+void AddPowerRoutes(Router& r, ApiContext& ctx);    // outages, status, statistics
+// /heartbeat, /api/heartbeat; returns the server's fast route for them.
+net::HttpServer::FastRoute AddHeartbeatRoutes(Router& r, ApiContext& ctx,
+                                              boost::asio::any_io_executor ex);
 void AddControlRoutes(Router& r, ApiContext& ctx);                  // check now, switch on/off
 void AddMetricsRoutes(Router& r, ApiContext& ctx);                  // /metrics (Prometheus)
 void AddStreamRoutes(Router& r, std::shared_ptr<LiveStream> live);  // /api/stream (SSE)

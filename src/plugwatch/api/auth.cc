@@ -14,8 +14,11 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 }
 
 bool Authorized(const net::HttpRequest& req, std::string_view token) {
+  return Authorized(req.Header("Authorization"), token);
+}
+
+bool Authorized(std::optional<std::string_view> h, std::string_view token) {
   if (token.empty()) return true;
-  auto h = req.Header("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (!h || h->size() < kBearer.size()) return false;
   std::string scheme(h->substr(0, kBearer.size()));

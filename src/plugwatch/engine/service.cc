@@ -297,24 +297,29 @@ void Service::ReplayHeartbeats() {
   }
 }
 
-void Service::Heartbeat(store::HeartbeatRecord h, std::optional<TimePoint> up_since,
-                        std::function<void(const Result<void>&)> done) {
-  if (h.client_ts) {
-    const double skew = Seconds(h.received_at - *h.client_ts);
-    if (skew > 60 || skew < -60)
-      log::warn(
-          "heartbeat {}: the sender's clock is {:.0f} s {} the server's ({}); plugwatch "
-          "judges by the receive time, but check the sender's time sync",
-          h.label, std::abs(skew), skew > 0 ? "behind" : "ahead of", h.remote);
+void Service::Heartbeats(std::vector<HeartbeatIn> in,
+                         std::function<void(const Result<void>&)> done) {
+  std::vector<store::HeartbeatRecord> records;
+  records.reserve(in.size());
+  for (auto& [h, up_since] : in) {
+    if (h.client_ts) {
+      const double skew = Seconds(h.received_at - *h.client_ts);
+      if (skew > 60 || skew < -60)
+        log::warn(
+            "heartbeat {}: the sender's clock is {:.0f} s {} the server's ({}); plugwatch "
+            "judges by the receive time, but check the sender's time sync",
+            h.label, std::abs(skew), skew > 0 ? "behind" : "ahead of", h.remote);
+    }
+    EmitPower(power_.OnHeartbeat(h.label, h.received_at, up_since));
+    records.push_back(std::move(h));
   }
-  EmitPower(power_.OnHeartbeat(h.label, h.received_at, up_since));
   ArmDeadline();
   // The acknowledgement waits for this write, which commits after the events
   // and state queued above.
-  store_->RecordHeartbeat(h,
-                          [ex = io_.get_executor(), done = std::move(done)](const Result<void>& r) {
-                            asio::post(ex, [done, r] { done(r); });
-                          });
+  store_->RecordHeartbeats(std::move(records), [ex = io_.get_executor(), done = std::move(done)](
+                                                   const Result<void>& r) mutable {
+    asio::post(ex, [done = std::move(done), r] { done(r); });
+  });
 }
 
 void Service::ArmDeadline() {

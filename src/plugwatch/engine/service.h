@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "plugwatch/config/config.h"
 #include "plugwatch/engine/device_monitor.h"
@@ -58,11 +59,16 @@ class Service {
   void ForEachDevice(const std::function<void(const DeviceSpec&, const DeviceState&)>& visit) const;
   const PowerWatch& power() const { return power_; }
 
-  // A heartbeat for h.label (which must be configured): judged, then stored;
-  // `done` runs on the loop once it is durable (or failed) — only then may
-  // it be acknowledged. up_since: HeartbeatWatchdog decision 7.
-  void Heartbeat(store::HeartbeatRecord h, std::optional<TimePoint> up_since,
-                 std::function<void(const Result<void>&)> done);
+  // A heartbeat for record.label (which must be configured). up_since:
+  // HeartbeatWatchdog decision 7.
+  struct HeartbeatIn {
+    store::HeartbeatRecord record;
+    std::optional<TimePoint> up_since;
+  };
+  // Heartbeats, in the order received: each judged, then all stored as one
+  // write; `done` runs once on the loop when they are durable (or failed) —
+  // only then may they be acknowledged.
+  void Heartbeats(std::vector<HeartbeatIn> in, std::function<void(const Result<void>&)> done);
 
   // Polls a monitored device now (its reading goes the usual way). Fails
   // with kNotFound (unknown), kAlreadyExists (disabled: a conflict) or the

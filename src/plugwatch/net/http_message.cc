@@ -22,7 +22,10 @@ std::string_view HttpRequest::Query() const {
 }
 
 std::optional<std::string> HttpRequest::QueryParam(std::string_view name) const {
-  std::string_view q = Query();
+  return FindQueryParam(Query(), name);
+}
+
+std::optional<std::string> FindQueryParam(std::string_view q, std::string_view name) {
   while (!q.empty()) {
     auto amp = q.find('&');
     std::string_view pair = q.substr(0, amp);

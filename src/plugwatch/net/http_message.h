@@ -19,6 +19,10 @@ class ResponseStream;  // net/response_stream.h (server side)
 // Case-insensitive lookup of the first header named `name`.
 std::optional<std::string_view> FindHeader(const Headers& h, std::string_view name);
 
+// The decoded value of the parameter `name` of a query string ("a=1&b=2"),
+// or nullopt.
+std::optional<std::string> FindQueryParam(std::string_view query, std::string_view name);
+
 struct HttpRequest {
   std::string method = "GET";
   std::string target = "/";  // path and query, as sent

@@ -16,6 +16,7 @@
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/serialize.hpp>
@@ -28,6 +29,7 @@
 #include "plugwatch/core/log.h"
 #include "plugwatch/core/utf8.h"
 #include "plugwatch/net/response_stream.h"
+#include "plugwatch/net/simple_request.h"
 
 namespace plugwatch::net {
 
@@ -49,15 +51,46 @@ HttpResponse JsonError(int status, std::string_view message) {
   return r;
 }
 
-namespace {
-
 // One accepted connection, tracked so that Stop and Shutdown can reach it.
 // Lives in its Serve coroutine's frame.
-struct Conn {
+struct ServerConn {
   beast::tcp_stream* stream;
   bool busy = false;               // a request has started and is not answered yet
   ResponseStream* body = nullptr;  // sending a streamed response
+  // A request taken by the fast route: its answer (FastReply::Send), reused
+  // from request to request.
+  asio::steady_timer* wake = nullptr;  // cancelled when the answer is there
+  bool answered = false;
+  bool head = false;
+  int status = 0;
+  std::string content_type;
+  std::string answer;
 };
+
+void FastReply::Send(int status, std::string_view content_type, std::string_view body) const {
+  conn_->status = status;
+  conn_->content_type.assign(content_type);
+  conn_->answer.assign(body);
+  conn_->answered = true;
+  conn_->wake->cancel();
+}
+
+namespace {
+
+using Conn = ServerConn;
+
+// A fast route's answer, framed as the generic path frames it (Beast's
+// serializer of the same fields: status line, Content-Type, Connection when
+// closing, Content-Length).
+void FrameAnswer(const ServerConn& c, bool keep_alive, std::string& out) {
+  const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(c.status)));
+  out.clear();
+  fmt::format_to(std::back_inserter(out),
+                 "HTTP/1.1 {} {}\r\nContent-Type: {}\r\n{}Content-Length: {}\r\n\r\n", c.status,
+                 std::string_view(reason.data(), reason.size()), c.content_type,
+                 keep_alive ? "" : "Connection: close\r\n", c.answer.size());
+  if (!c.head) out += c.answer;
+}
 
 // Whether the coroutine that watches a streaming peer has finished.
 struct PeerWatch {
@@ -97,6 +130,7 @@ struct HttpServer::Impl {
       : ex(e), handler(std::move(h)), limits(l) {}
   asio::any_io_executor ex;
   Handler handler;
+  FastRoute fast_route;
   ServerLimits limits;
   std::list<tcp::acceptor> acceptors;
   std::unordered_set<Conn*> conns;
@@ -130,6 +164,8 @@ HttpServer::HttpServer(asio::any_io_executor ex, Handler handler, ServerLimits l
     : impl_(std::make_shared<Impl>(ex, std::move(handler), limits)) {}
 
 HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::SetFastRoute(FastRoute route) { impl_->fast_route = std::move(route); }
 
 std::size_t HttpServer::connections() const { return impl_->conns.size(); }
 
@@ -270,6 +306,13 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
   if (!ec) remote = rep.address().to_string();
   beast::flat_buffer buffer;
   bool first = true;
+  // The fast route's state, per connection.
+  asio::steady_timer wake(ex);
+  conn.wake = &wake;
+  SimpleRequest simple;
+  std::string framed;
+  // Synchronous writes of fast answers return would_block instead of waiting.
+  if (fast_route) stream.socket().non_blocking(true, ec);
 
   while (!draining) {
     // A connection waits read_timeout (new) or idle_timeout (kept alive) for
@@ -284,6 +327,39 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
     }
     first = false;
     conn.busy = true;
+    if (fast_route) {
+      const std::string_view in(static_cast<const char*>(buffer.cdata().data()), buffer.size());
+      if (ParseSimpleRequest(in, limits.max_header, limits.max_body, simple) ==
+          SimpleParse::kComplete) {
+        conn.answered = false;
+        conn.head = simple.method == "HEAD";
+        const std::size_t used = simple.size;
+        if (fast_route(simple, remote, FastReply(&conn))) {
+          buffer.consume(used);
+          while (!conn.answered) {
+            wake.expires_at(asio::steady_timer::time_point::max());
+            co_await wake.async_wait(kUse);
+          }
+          const bool keep_alive = !draining;
+          FrameAnswer(conn, keep_alive, framed);
+          // A small answer almost always fits the socket's send buffer: sent
+          // at once (the socket is non-blocking), what does not fit the usual
+          // way, under the write deadline.
+          beast::error_code wec;
+          std::size_t sent = stream.socket().write_some(asio::buffer(framed), wec);
+          if (wec == asio::error::would_block) wec = {};
+          if (!wec && sent < framed.size()) {
+            stream.expires_after(limits.write_timeout);
+            auto rest = asio::buffer(framed) + sent;
+            auto [aec, an] = co_await asio::async_write(stream, rest, kUse);
+            wec = aec;
+          }
+          conn.busy = false;
+          if (wec || !keep_alive) break;
+          continue;
+        }
+      }
+    }
     http::request_parser<http::string_body> parser;
     parser.body_limit(limits.max_body);
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header));

@@ -9,6 +9,13 @@
 // chunked while a second coroutine watches the peer, so a client that goes
 // away ends its stream at once, not at the next write.
 //
+// A fast route (SetFastRoute) may take requests before the generic path:
+// when a whole plain request (net/simple_request.h) is in the connection's
+// buffer, the route sees it first; if it takes it, it answers later through
+// a FastReply, with no Beast parser, no HttpRequest and no coroutine per
+// request, and the server writes the answer framed exactly as the generic
+// path would. Everything the route does not take goes the generic way.
+//
 // Stopping: Stop() closes every connection now; Shutdown(grace) stops
 // accepting, closes idle keep-alive connections, lets requests in progress
 // finish and streams send what they queued, and closes what is left when the
@@ -43,9 +50,32 @@ struct ServerLimits {
   std::size_t max_connections = 4096;
 };
 
+struct SimpleRequest;  // net/simple_request.h
+struct ServerConn;
+
+// The answer to a request a fast route took. Send exactly once, on the
+// server's executor; the connection waits for it (and stays open) until then.
+class FastReply {
+ public:
+  FastReply() = default;
+  explicit FastReply(ServerConn* conn) : conn_(conn) {}
+  // The body is copied. HEAD requests get the headers only.
+  void Send(int status, std::string_view content_type, std::string_view body) const;
+  explicit operator bool() const { return conn_ != nullptr; }
+
+ private:
+  ServerConn* conn_ = nullptr;
+};
+
 class HttpServer {
  public:
   using Handler = std::function<boost::asio::awaitable<HttpResponse>(HttpRequest&)>;
+  // Returns false to leave the request to the generic path (and must then
+  // have changed nothing), true when it took it and will Send the reply.
+  // The request's views are valid during the call only. remote: the peer's
+  // address, as HttpRequest::remote.
+  using FastRoute =
+      std::function<bool(const SimpleRequest& req, const std::string& remote, FastReply reply)>;
 
   HttpServer(boost::asio::any_io_executor ex, Handler handler, ServerLimits limits = {});
   ~HttpServer();
@@ -56,6 +86,9 @@ class HttpServer {
   // port. Fails with kUnavailable naming the address ("127.0.0.1:8080: address
   // already in use — stop the other process or choose another port").
   Result<std::uint16_t> Listen(std::string_view host, std::uint16_t port);
+
+  // Before Listen.
+  void SetFastRoute(FastRoute route);
 
   // Stops accepting and closes every connection.
   void Stop();

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "plugwatch/net/response_stream.h"
+#include "plugwatch/net/simple_request.h"
 
 namespace plugwatch::net {
 namespace {
@@ -102,11 +103,24 @@ class RawClient {
 
 constexpr std::string_view kStreamRequest = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n";
 
+// What both the generic handler and the fast route answer to "/fast".
+std::string FastBody(std::string_view method, std::string_view body) {
+  return fmt::format("{{\"method\":\"{}\",\"body\":\"{}\"}}", method, body);
+}
+
 // A server on a loop thread. "/stream" answers with a ResponseStream the test
 // writes to (on the loop, through OnLoop); "/slow" answers after 300 ms;
-// "/sleep" after 5 s; anything else at once.
+// "/sleep" after 5 s; "/fast" FastBody as JSON; anything else "ok" at once.
+// With a fast route (StartFast), the route takes plain requests to "/fast"
+// unless they carry "X-Generic", and answers them on a later turn of the
+// loop, as a store's commit would; "/held" it takes and answers only when
+// the test says so (AnswerHeld).
 class HttpServerTest : public ::testing::Test {
  protected:
+  void StartFast(ServerLimits limits = {}) {
+    fast_ = true;
+    Start(limits);
+  }
   void Start(ServerLimits limits, std::size_t max_queued = 1 << 20) {
     server_ = std::make_unique<HttpServer>(
         io_.get_executor(),
@@ -118,6 +132,9 @@ class HttpServerTest : public ::testing::Test {
             streams_.push_back(s);
             r.headers.emplace_back("Content-Type", "text/event-stream");
             r.stream = s;
+          } else if (req.Path() == "/fast") {
+            r.headers.emplace_back("Content-Type", "application/json");
+            r.body = FastBody(req.method, req.body);
           } else if (req.Path() == "/slow" || req.Path() == "/sleep") {
             asio::steady_timer t(io_, req.Path() == "/slow" ? 300ms : 5000ms);
             co_await t.async_wait(asio::use_awaitable);
@@ -128,6 +145,22 @@ class HttpServerTest : public ::testing::Test {
           co_return r;
         },
         limits);
+    if (fast_)
+      server_->SetFastRoute(
+          [this](const SimpleRequest& req, const std::string& remote, FastReply reply) {
+            if (req.Header("X-Generic") || remote != "127.0.0.1") return false;
+            if (req.Path() == "/held") {
+              held_.push_back(reply);
+            } else if (req.Path() == "/fast") {
+              asio::post(io_, [reply, body = FastBody(req.method, req.body)] {
+                reply.Send(200, "application/json", body);
+              });
+            } else {
+              return false;
+            }
+            ++fast_taken_;
+            return true;
+          });
     auto port = server_->Listen("127.0.0.1", 0);
     ASSERT_TRUE(port) << port.error().context;
     port_ = *port;
@@ -173,6 +206,17 @@ class HttpServerTest : public ::testing::Test {
     return false;
   }
 
+  void AnswerHeld() {
+    OnLoop([&] {
+      for (auto& r : held_) r.Send(200, "application/json", FastBody("held", ""));
+      held_.clear();
+      return 0;
+    });
+  }
+  int FastTaken() {
+    return OnLoop([&] { return fast_taken_; });
+  }
+
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::thread thread_;
@@ -180,7 +224,18 @@ class HttpServerTest : public ::testing::Test {
   std::uint16_t port_ = 0;
   std::vector<std::shared_ptr<ResponseStream>> streams_;  // loop thread only
   int closed_streams_ = 0;                                // loop thread only
+  bool fast_ = false;
+  int fast_taken_ = 0;           // loop thread only
+  std::vector<FastReply> held_;  // loop thread only
 };
+
+std::string FastAnswer(std::string_view method, std::string_view body,
+                       std::string_view extra = "") {
+  const std::string json = FastBody(method, body);
+  return fmt::format(
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{}Content-Length: {}\r\n\r\n{}", extra,
+      json.size(), method == "HEAD" ? "" : json);
+}
 
 TEST_F(HttpServerTest, StreamSendsEachPieceAsAChunkUntilItEnds) {
   Start({});
@@ -395,6 +450,116 @@ TEST_F(HttpServerTest, ShutdownIsBoundedByItsGracePeriod) {
   EXPECT_GE(Steady::now() - start, 190ms);
   EXPECT_TRUE(busy.ReadUntilClosed(1000ms));
   EXPECT_EQ(busy.received().find("slept"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, TheFastRouteAnswersByteForByteAsTheGenericPath) {
+  StartFast();
+  for (std::string_view method : {"GET", "HEAD", "POST"}) {
+    const std::string request = fmt::format(
+        "{} /fast?x=1 HTTP/1.1\r\nHost: x\r\n{{}}Content-Length: 5\r\n\r\nhello", method);
+    RawClient fast(port_), generic(port_);
+    fast.Send(fmt::format(fmt::runtime(request), ""));
+    generic.Send(fmt::format(fmt::runtime(request), "X-Generic: 1\r\n"));
+    const std::string expected = FastAnswer(method, "hello");
+    ASSERT_TRUE(fast.ReadUntil(expected)) << method << ": " << fast.received();
+    ASSERT_TRUE(generic.ReadUntil(expected)) << method << ": " << generic.received();
+    EXPECT_EQ(fast.received(), generic.received());
+  }
+  EXPECT_EQ(FastTaken(), 3);
+}
+
+TEST_F(HttpServerTest, ARequestSplitAtAnyByteIsAnsweredTheSame) {
+  StartFast();
+  const std::string request =
+      "POST /fast HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /fast "
+      "HTTP/1.1\r\n\r\n";
+  const std::string expected = FastAnswer("POST", "hello") + FastAnswer("GET", "");
+  for (std::size_t split = 1; split < request.size(); ++split) {
+    RawClient c(port_);
+    c.Send(std::string_view(request).substr(0, split));
+    std::this_thread::sleep_for(2ms);  // the server reads the first part alone
+    c.Send(std::string_view(request).substr(split));
+    ASSERT_TRUE(c.ReadUntil(expected)) << "split after " << split << ": " << c.received();
+    EXPECT_EQ(c.received(), expected) << "split after " << split;
+  }
+  // Whole requests go the fast way, split ones the generic way.
+  EXPECT_GT(FastTaken(), 0);
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrderWhicheverPathTakesThem) {
+  StartFast();
+  RawClient c(port_);
+  c.Send(
+      "POST /fast HTTP/1.1\r\nContent-Length: 1\r\n\r\na"
+      "GET /plain HTTP/1.1\r\n\r\n"
+      "GET /fast HTTP/1.1\r\nX-Generic: yes\r\n\r\n"
+      "POST /fast HTTP/1.1\r\nContent-Length: 1\r\n\r\nb");
+  const std::string expected = FastAnswer("POST", "a") +
+                               "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" +
+                               FastAnswer("GET", "") + FastAnswer("POST", "b");
+  ASSERT_TRUE(c.ReadUntil(expected)) << c.received();
+  EXPECT_EQ(c.received(), expected);
+  EXPECT_EQ(FastTaken(), 2);
+}
+
+TEST_F(HttpServerTest, WithAFastRouteBadAndOversizedRequestsGetTheSameErrors) {
+  StartFast({.max_body = 16, .max_header = 1024});
+  struct Case {
+    std::string request;
+    std::string status_line;
+    std::string error;
+  };
+  const Case cases[] = {
+      {fmt::format("GET /fast HTTP/1.1\r\nX-Big: {}\r\n\r\n", std::string(4096, 'a')),
+       "HTTP/1.1 431 Request Header Fields Too Large\r\n",
+       R"({"error":"request headers too large — send fewer or shorter headers"})"},
+      {"POST /fast HTTP/1.1\r\nContent-Length: 17\r\n\r\n" + std::string(17, 'x'),
+       "HTTP/1.1 413 Payload Too Large\r\n",
+       R"({"error":"request body larger than 16 bytes — send less"})"},
+      {"GET /fast HTTP/1.1\r\nBad Name: x\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n",
+       R"({"error":"malformed HTTP request: )"},
+  };
+  for (const Case& k : cases) {
+    RawClient c(port_);
+    c.Send(k.request);
+    ASSERT_TRUE(c.ReadUntilClosed()) << k.request;
+    EXPECT_TRUE(c.received().starts_with(k.status_line)) << c.received();
+    EXPECT_NE(c.received().find("Connection: close\r\n"), std::string::npos) << c.received();
+    EXPECT_NE(c.received().find(k.error), std::string::npos) << c.received();
+  }
+  EXPECT_EQ(FastTaken(), 0);
+}
+
+TEST_F(HttpServerTest, ConnectionCloseAndHttp10GoTheGenericWay) {
+  StartFast();
+  RawClient c(port_);
+  c.Send("GET /fast HTTP/1.1\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(c.ReadUntilClosed());
+  EXPECT_EQ(c.received(), FastAnswer("GET", "", "Connection: close\r\n"));
+  RawClient old(port_);
+  old.Send("GET /fast HTTP/1.0\r\n\r\n");
+  ASSERT_TRUE(old.ReadUntilClosed());
+  // The generic path answers HTTP/1.1, closing.
+  EXPECT_EQ(old.received(), FastAnswer("GET", "", "Connection: close\r\n"));
+  EXPECT_EQ(FastTaken(), 0);
+}
+
+TEST_F(HttpServerTest, ShutdownWaitsForAFastAnswerAndClosesAfterIt) {
+  StartFast();
+  RawClient c(port_);
+  c.Send("GET /held HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(Eventually([&] { return fast_taken_ == 1; }));
+  std::promise<void> done;
+  OnLoop([&] {
+    server_->Shutdown(Duration(3000), [&] { done.set_value(); });
+    return 0;
+  });
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(c.received(), "");  // still waiting for its answer, not closed
+  AnswerHeld();
+  ASSERT_TRUE(c.ReadUntilClosed());
+  EXPECT_EQ(c.received(), FastAnswer("held", "", "Connection: close\r\n"));
+  EXPECT_EQ(done.get_future().wait_for(3s), std::future_status::ready);
 }
 
 }  // namespace

@@ -159,6 +159,40 @@ TEST(PowerHistory, TheLatestHeartbeatWinsAndCountsAddUpAcrossBatches) {
   EXPECT_EQ(all->checks, 4);
 }
 
+TEST(PowerHistory, ManyHeartbeatsAreOneWriteWithOneAcknowledgement) {
+  auto s = OpenMemory();
+  // Labels interleaved, one out of order, one in the next hour.
+  std::vector<HeartbeatRecord> batch = {
+      {"POWER", At(10), At(9), "10.0.0.1"},         {"OTHER", At(11), std::nullopt, "::1"},
+      {"POWER", At(30), At(29), "10.0.0.3"},        {"POWER", At(20), std::nullopt, "10.0.0.2"},
+      {"OTHER", At(3600 + 1), std::nullopt, "::2"},
+  };
+  int acknowledged = 0;
+  Result<void> outcome = Fail(Errc::kInternal, "not called");
+  s->RecordHeartbeats(std::move(batch), [&](const Result<void>& r) {
+    ++acknowledged;
+    outcome = r;
+  });
+  ASSERT_TRUE(s->Flush());
+  EXPECT_EQ(acknowledged, 1);
+  EXPECT_TRUE(outcome) << outcome.error().context;
+  auto power = s->LastHeartbeat("POWER");
+  ASSERT_TRUE(power);
+  EXPECT_EQ(*power, At(30));
+  auto other = s->LastHeartbeat("OTHER");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(*other, At(3601));
+  auto power_checks = s->QueryChecks("label", "POWER", At(0), At(7200));
+  ASSERT_TRUE(power_checks);
+  EXPECT_EQ(power_checks->checks, 3);
+  auto other_first_hour = s->QueryChecks("label", "OTHER", At(0), At(3599));
+  ASSERT_TRUE(other_first_hour);
+  EXPECT_EQ(other_first_hour->checks, 1);
+  auto other_all = s->QueryChecks("label", "OTHER", At(0), At(7200));
+  ASSERT_TRUE(other_all);
+  EXPECT_EQ(other_all->checks, 2);
+}
+
 TEST(PowerHistory, StatesAreKeptByKey) {
   auto s = OpenMemory();
   s->SaveState("label:POWER", boost::json::object{{"v", 1}});

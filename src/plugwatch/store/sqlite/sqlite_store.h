@@ -53,6 +53,7 @@ class SqliteStore final : public Store {
   void SaveState(std::string_view key, boost::json::object snapshot) override;
   // Outages, heartbeats and checks: power_history.cc.
   void RecordHeartbeat(const HeartbeatRecord& h, OnCommit done = {}) override;
+  void RecordHeartbeats(std::vector<HeartbeatRecord> hs, OnCommit done = {}) override;
   void RecordOutage(const OutageRecord& o, OnCommit done = {}) override;
   void RecordChecks(std::string_view kind, std::string_view scope, TimePoint at,
                     CheckCount add) override;

@@ -267,11 +267,14 @@ Result<void> Writer::Apply(StateWrite& w) {
 Result<void> Writer::Apply(Task& task) { return task(conn_); }
 
 Result<void> Writer::Apply(HeartbeatWrite& w) {
-  const HeartbeatRecord& h = w.heartbeat;
-  LabelBatch& b = heartbeats_[h.label];
-  if (b.count == 0 || h.received_at >= b.latest.received_at) b.latest = h;
-  ++b.count;
-  ++b.per_hour[FloorDiv(UnixMillis(h.received_at), kHourMs)];
+  LabelBatch* b = nullptr;
+  for (HeartbeatRecord& h : w.heartbeats) {
+    // Heartbeats come in runs of one label: look it up once per run.
+    if (!b || b->latest.label != h.label) b = &heartbeats_[h.label];
+    ++b->per_hour[FloorDiv(UnixMillis(h.received_at), kHourMs)];
+    if (b->count == 0 || h.received_at >= b->latest.received_at) b->latest = std::move(h);
+    ++b->count;
+  }
   return {};
 }
 

@@ -59,9 +59,9 @@ struct StateWrite {
   long long at_ms;
 };
 // Heartbeats of a batch are merged per label (the latest wins, counts add
-// up) and written once, before COMMIT.
+// up) and written once, before COMMIT. One write may carry many.
 struct HeartbeatWrite {
-  HeartbeatRecord heartbeat;
+  std::vector<HeartbeatRecord> heartbeats;
 };
 // Anything else, run on the writer's connection inside the batch transaction.
 using Task = std::function<Result<void>(Connection&)>;
