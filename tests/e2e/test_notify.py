@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 import urllib.request
 
 import pytest
 
-from conftest import (free_port, of_type, run_cli, staged_power_cut, start_service, start_sim,
-                      tapo_device, wait_until, write_config)
+from conftest import (api_call, free_port, of_type, run_cli, staged_power_cut, start_service,
+                      start_sim, tapo_device, wait_until, write_config)
 from fake_receivers import Receiver
 
 TOKEN = "power-t0ken"
@@ -190,3 +191,38 @@ def test_a_finished_cycle_reaches_the_sinks_in_the_sites_or_the_sinks_language(p
     # The same cycle in the database and over the API.
     finished = of_type(svc.events(), "cycle_finished", "washer")
     assert len(finished) == 1 and finished[0]["data"] == cycle
+
+
+def test_an_outage_during_downtime_is_announced_after_the_restart_with_its_duration(procs, tmp_path):
+    """The service is stopped while the power is on; the power goes off and
+    comes back while it is down. Coming back, it announces the loss it finds
+    (the label went silent), and the restoration with the true duration."""
+    rx = Receiver()
+    port = free_port()
+    cfg = config(tmp_path, rx, port)
+    svc = start(procs, cfg, port)
+    status, body, _ = api_call("POST", f"{svc.base}/api/heartbeat", {"label": "POWER"},
+                               token=TOKEN)
+    assert status == 200, body
+    last = time.time()
+    assert svc.stop() == 0
+    time.sleep(4.0)
+    back = time.time()  # the box on the mains boots and starts trying
+    svc2 = start(procs, cfg, port)
+
+    def hooks_of(type_):
+        return [h for h in rx.on("/hook") if h.json()["event_type"] == type_]
+
+    wait_until(lambda: hooks_of("power_lost"), 10, message="no power_lost after the restart")
+    status, body, _ = api_call("POST", f"{svc2.base}/api/heartbeat",
+                               {"label": "POWER", "timestamp": time.time(), "up_since": back},
+                               token=TOKEN)
+    assert status == 200, body
+    wait_until(lambda: hooks_of("power_restored"), 10, message="no power_restored")
+    [lost], [restored] = hooks_of("power_lost"), hooks_of("power_restored")
+    expected = back - (last + 1.0)  # off from one period after the last heartbeat
+    assert restored.json()["event"]["data"]["was_off_for_s"] == pytest.approx(expected, abs=0.5)
+    m = re.search(r"it was off for (\d+) s", restored.json()["message"])
+    assert m and abs(int(m.group(1)) - expected) <= 1, restored.json()["message"]
+    assert lost.json()["message"].startswith("POWER: power is OFF")
+    svc2.stop()
