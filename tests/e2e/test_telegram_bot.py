@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 
 from conftest import (free_port, run_cli, staged_power_cut, start_service, start_sim, tapo_device,
                       wait_until, write_config)
@@ -219,3 +220,36 @@ def test_a_broadcast_reaches_1000_subscribers_at_30_per_second_and_survives_kill
               f"at most {worst} sendMessage calls in one second")
         assert worst <= 30, f"{worst} messages within one second"
         assert len(received()) >= 1000
+
+
+def test_quiet_hours_silence_only_those_who_turned_night_sound_off(procs, tmp_path):
+    """The site's quiet_hours are set around the current time: a subscriber
+    with night sound off gets power news with disable_notification, one with
+    night sound on gets it with sound, and neither misses it. Subscribers
+    without a language of their own read the site's (Czech here)."""
+    now = datetime.now(timezone.utc)
+    window = f"{(now - timedelta(hours=1)):%H:%M}-{(now + timedelta(hours=1)):%H:%M}"
+    with FakeTelegram() as tg:
+        port = free_port()
+        cfg = config(tmp_path, tg, port)
+        sites = "\n".join(["[[sites]]", 'id = "home"', 'timezone = "UTC"', 'language = "cs"',
+                           f'quiet_hours = "{window}"', ""])
+        cfg.write_text(cfg.read_text() + "\n" + sites)
+        quiet, loud = 5001, 5002
+        r = run_cli("notify", "subscribe", quiet, "--topics", "power", "--silent-at-night",
+                    "-c", str(cfg))
+        assert r.returncode == 0, r.stderr
+        r = run_cli("notify", "subscribe", loud, "--topics", "power", "--language", "en",
+                    "-c", str(cfg))
+        assert r.returncode == 0, r.stderr
+        svc = start(procs, cfg, port)
+        staged_power_cut(svc, svc.base, HB_TOKEN, 1)
+        tg.wait_for(lambda t: len(t.messages(quiet)) >= 2 and len(t.messages(loud)) >= 2, 10)
+        svc.stop()
+        for m in tg.messages(quiet)[:2]:
+            assert m.disable_notification, m
+        for m in tg.messages(loud)[:2]:
+            assert not m.disable_notification, m
+        assert tg.messages(loud)[0].text.startswith("POWER: power is OFF")
+        # Czech, the site's language, for the subscriber who chose none
+        assert tg.messages(quiet)[0].text.startswith("POWER: proud NENÍ")
