@@ -152,31 +152,47 @@ void RegisterNotify(CLI::App& app, Context& ctx) {
     DbOptions db;
     std::vector<long long> chats;
     std::string language;
-    std::string topics = "power,appliances";
+    std::string topics;  // "" = keep (new chats: both)
     bool silent = false;
+    bool sound = false;
   };
   auto sa2 = std::make_shared<SubscribeArgs>();
   auto* sub = notify->add_subcommand(
       "subscribe",
       "subscribe Telegram chats to the bot's notifications without /start (e.g. a group by its "
-      "id); a running service includes them from its next notification on");
+      "id); a chat that exists keeps every choice not given here; a running service picks "
+      "them up within 2 s");
   sa2->db.Add(*sub);
   sub->add_option("chats", sa2->chats, "chat ids")->required();
-  sub->add_option("--language", sa2->language, "en | uk | ru | cs (default: the site's)")
+  sub->add_option("--language", sa2->language,
+                  "en | uk | ru | cs (default: the chat's choice, else the site's)")
       ->check(CLI::IsMember({"en", "uk", "ru", "cs"}));
-  sub->add_option("--topics", sa2->topics, "power, appliances or power,appliances")
+  sub->add_option("--topics", sa2->topics,
+                  "power, appliances or power,appliances (default: kept; both for a new chat)")
       ->check(CLI::IsMember({"power", "appliances", "power,appliances", "appliances,power"}));
-  sub->add_flag("--silent-at-night", sa2->silent, "no sound between 22:00 and 08:00");
+  auto* silent = sub->add_flag("--silent-at-night", sa2->silent,
+                               "no sound during the site's quiet_hours (default: kept; sound for "
+                               "a new chat)");
+  sub->add_flag("--night-sound", sa2->sound, "sound during quiet hours too")->excludes(silent);
   sub->callback([sa2] {
     auto store = sa2->db.OpenStore(/*create=*/true);
+    auto existing = store->ListSubscribers();
+    if (!existing) Throw(existing.error());
     std::vector<store::TelegramSubscriber> rows;
     for (long long chat : sa2->chats) {
       store::TelegramSubscriber s;
       s.chat_id = chat;
+      for (const auto& old : *existing)
+        if (old.chat_id == chat) s = old;  // keep what the person chose in the bot
+      s.subscribed = true;
+      s.updated_at = {};
       if (!sa2->language.empty()) s.language = sa2->language;
-      s.power = sa2->topics.find("power") != std::string::npos;
-      s.appliances = sa2->topics.find("appliances") != std::string::npos;
-      s.night_sound = !sa2->silent;
+      if (!sa2->topics.empty()) {
+        s.power = sa2->topics.find("power") != std::string::npos;
+        s.appliances = sa2->topics.find("appliances") != std::string::npos;
+      }
+      if (sa2->silent) s.night_sound = false;
+      if (sa2->sound) s.night_sound = true;
       rows.push_back(std::move(s));
     }
     if (auto r = store->SaveSubscribers(rows); !r) Throw(r.error());

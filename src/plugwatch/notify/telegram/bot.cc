@@ -11,6 +11,8 @@
 #include "plugwatch/core/log.h"
 #include "plugwatch/notify/telegram/bot_texts.h"
 #include "plugwatch/notify/telegram/reply.h"
+#include "plugwatch/notify/telegram/send_slot.h"
+#include "plugwatch/notify/telegram/text.h"
 
 namespace plugwatch::notify::telegram {
 
@@ -33,8 +35,32 @@ Bot::Bot(asio::any_io_executor ex, std::shared_ptr<BotApi> api,
 void Bot::Start() {
   if (running_) return;
   running_ = true;
+  Spawn();
+}
+
+void Bot::Spawn() {
+  auto self = shared_from_this();
   asio::co_spawn(
-      ex_, [self = shared_from_this()]() { return self->Run(); }, asio::detached);
+      ex_, [self]() { return self->Run(); },
+      [self](const std::exception_ptr& e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+          log::error("telegram bot: the update loop failed: {}; restarting in {} ms", x.what(),
+                     self->opts_.restart_pause.count());
+        } catch (...) {
+          log::error("telegram bot: the update loop failed; restarting in {} ms",
+                     self->opts_.restart_pause.count());
+        }
+        asio::co_spawn(
+            self->ex_,
+            [self]() -> asio::awaitable<void> {
+              co_await self->Sleep(self->opts_.restart_pause);
+              if (self->running_) self->Spawn();
+            },
+            asio::detached);
+      });
 }
 
 void Bot::Stop() {
@@ -125,7 +151,24 @@ asio::awaitable<void> Bot::Run() {
 
 asio::awaitable<void> Bot::HandleUpdate(const Update& u) {
   std::vector<BotAction> actions = commands_->Handle(u);
-  for (const BotAction& a : actions) co_await Execute(a);
+  for (BotAction& a : actions) {
+    // Replies too long for one message (/devices with many plugs) go in
+    // parts, as HTML so that SplitMessage can cut them; the keyboard goes
+    // with the last part.
+    if (a.kind != BotAction::Kind::kSend ||
+        VisibleLength(EscapeHtml(a.text)) <= kMaxMessageLength) {
+      co_await Execute(a);
+      continue;
+    }
+    const std::vector<std::string> parts = SplitMessage(EscapeHtml(a.text));
+    for (size_t i = 0; i < parts.size(); ++i) {
+      BotAction part = a;
+      part.text = parts[i];
+      part.html = true;
+      if (i + 1 < parts.size()) part.keyboard.reset();
+      co_await Execute(part);
+    }
+  }
 }
 
 asio::awaitable<void> Bot::Execute(const BotAction& a) {
@@ -138,6 +181,7 @@ asio::awaitable<void> Bot::Execute(const BotAction& a) {
   } else {
     method = a.kind == BotAction::Kind::kSend ? "sendMessage" : "editMessageText";
     p["text"] = a.text;
+    if (a.html) p["parse_mode"] = "HTML";
     if (a.kind == BotAction::Kind::kEdit) p["message_id"] = a.message_id;
     if (a.keyboard) p["reply_markup"] = *a.keyboard;
     p["link_preview_options"] = json::object{{"is_disabled", true}};
@@ -147,12 +191,8 @@ asio::awaitable<void> Bot::Execute(const BotAction& a) {
     if (a.kind != BotAction::Kind::kAnswer) {
       p["chat_id"] = chat;
       const std::string chat_key = std::to_string(chat);
-      const TimePoint slot = limiter_->Reserve(chat_key, clock_.Now());
-      if (const Duration wait = slot - clock_.Now(); wait > Duration(0)) co_await Sleep(wait);
-      for (Duration hold = limiter_->HoldBack(std::chrono::steady_clock::now()); hold > Duration(0);
-           hold = limiter_->HoldBack(std::chrono::steady_clock::now()))
-        co_await Sleep(hold);
-      limiter_->Sent(std::chrono::steady_clock::now());
+      const bool may_send = co_await WaitForSendSlot(*limiter_, chat_key, clock_);
+      if (!may_send) co_return;
     }
     auto r = co_await api_->Call(method, p);
     Outcome o = r ? Classify(r->status, r->body) : ClassifyTransportError(r.error());
@@ -161,20 +201,12 @@ asio::awaitable<void> Bot::Execute(const BotAction& a) {
       case K::kDelivered:
         co_return;
       case K::kRecipientGone:
-        log::info("telegram bot: chat {} is gone ({}); unsubscribed", chat, o.detail);
-        if (auto x = subs_->Unsubscribe(chat); !x)
-          log::error("telegram bot: {}", x.error().message());
+        subs_->Follow(chat, o);
         co_return;
       case K::kMoved: {
-        long long to = 0;
-        try {
-          to = std::stoll(o.moved_to);
-        } catch (const std::exception&) {
-          co_return;
-        }
-        log::info("telegram bot: chat {} moved to {}", chat, to);
-        if (auto x = subs_->Move(chat, to); !x) log::error("telegram bot: {}", x.error().message());
-        chat = to;
+        const std::optional<long long> to = subs_->Follow(chat, o);
+        if (!to) co_return;
+        chat = *to;
         continue;
       }
       case K::kFailed:

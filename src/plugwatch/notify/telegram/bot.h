@@ -40,6 +40,7 @@ struct BotOptions {
   int max_tries = 3;                 // per reply
   Duration error_pause{1000};        // after a failed getUpdates, doubling…
   Duration max_error_pause{30'000};  // …up to this
+  Duration restart_pause{5000};      // after an unexpected error in the loop
 };
 
 class Bot : public std::enable_shared_from_this<Bot> {
@@ -56,6 +57,9 @@ class Bot : public std::enable_shared_from_this<Bot> {
   boost::asio::awaitable<void> HandleUpdate(const Update& u);
 
  private:
+  // Runs Run() and, should it end with an exception, logs it and starts
+  // again after restart_pause (while running).
+  void Spawn();
   boost::asio::awaitable<void> Run();
   boost::asio::awaitable<void> Setup();
   boost::asio::awaitable<void> Execute(const BotAction& a);

@@ -54,7 +54,8 @@ Commands::Commands(Subscribers& subs, store::Store& store, const engine::LiveSta
       enqueue_(std::move(enqueue)),
       clock_(clock),
       opts_(std::move(opts)),
-      throttle_(opts_.button_gap) {}
+      throttle_(opts_.button_gap),
+      command_throttle_(opts_.command_gap, opts_.command_burst) {}
 
 json::array Commands::MenuCommands(std::string_view lang) {
   json::array out;
@@ -84,6 +85,9 @@ std::string Commands::Summary(const store::TelegramSubscriber& s, std::string_vi
 }
 
 std::vector<BotAction> Commands::Handle(const Update& u) {
+  // Choices another process stored (`plugwatch notify subscribe`) must not be
+  // answered from, or overwritten with, a stale copy.
+  subs_.Refresh(true);
   switch (u.kind) {
     case Update::Kind::kMessage:
       return OnMessage(u);
@@ -101,6 +105,10 @@ std::vector<BotAction> Commands::OnMessage(const Update& u) {
   std::string lang = LanguageFor(u);
   const long long chat = u.chat_id;
   const TimePoint now = clock_.Now();
+  if (!command_throttle_.Allow(chat, now)) {
+    log::debug("telegram bot: chat {} sends faster than the bot may answer; message ignored", chat);
+    return {};
+  }
   auto failed = [&](const Error& e) {
     log::error("telegram bot: chat {}: {}", chat, e.message());
     return std::vector<BotAction>{Send(chat, t.Get(lang, "misc.error"))};
@@ -156,7 +164,6 @@ std::vector<BotAction> Commands::OnMessage(const Update& u) {
       return {Send(chat, t.Get(lang, "broadcast.refused"))};
     }
     if (cmd.args.empty()) return {Send(chat, t.Get(lang, "broadcast.usage"))};
-    subs_.Refresh();  // chats another process added since
     std::vector<Outbox::Item> items;
     const std::string key = fmt::format("broadcast-{}", u.update_id);
     for (long long to : subs_.SubscribedChats()) {

@@ -51,6 +51,7 @@ struct BotAction {
   std::string text;          // kSend, kEdit: plain text; kAnswer: the toast ("" = none)
   std::optional<boost::json::object> keyboard;
   std::string callback_id;  // kAnswer
+  bool html = false;        // text is HTML (the parts of a reply too long for one message)
 };
 
 struct CommandsOptions {
@@ -58,6 +59,12 @@ struct CommandsOptions {
   std::vector<long long> admins;  // Telegram user ids allowed to /broadcast
   std::string default_language = "en";
   Duration button_gap{1000};  // per-user button rate limit
+  // Per chat: messages beyond a burst of `command_burst`, then one per
+  // `command_gap`, are ignored. Telegram lets the bot answer a chat about
+  // once a second, and the bot handles updates in order, so someone sending
+  // faster would hold up everyone else's answers.
+  Duration command_gap{1000};
+  int command_burst = 5;
   size_t outages_shown = 10;
   config::SiteTimes times;  // /status, /devices and /outages show local times
 };
@@ -88,6 +95,7 @@ class Commands {
   const Clock& clock_;
   CommandsOptions opts_;
   ButtonThrottle throttle_;
+  ButtonThrottle command_throttle_;
 };
 
 }  // namespace plugwatch::notify::telegram

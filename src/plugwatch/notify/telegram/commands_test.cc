@@ -45,6 +45,7 @@ class CommandsTest : public ::testing::Test {
     u.first_name = "Olya";
     u.language_code = std::move(code);
     u.text = std::move(text);
+    clock_.Advance(Duration(1500));  // slower than the message rate limit
     return commands_->Handle(u);
   }
   std::vector<BotAction> Press(long long chat, std::string data, long long message_id = 50) {
@@ -149,6 +150,27 @@ TEST_F(CommandsTest, ButtonsFasterThanOneASecondAreAnsweredTooFast) {
   clock_.Advance(Duration(700));
   EXPECT_EQ(commands_->Handle(u).size(), 2u);
   EXPECT_EQ(subs_.Recipients("telegram")[0].language, "ru");
+}
+
+TEST_F(CommandsTest, AChatFloodingTheBotIsIgnoredBeyondABurstOfFive) {
+  Update u;
+  u.kind = Update::Kind::kMessage;
+  u.chat_id = 12;
+  u.user_id = 12;
+  u.text = "/help";
+  int answered = 0;
+  for (int i = 0; i < 20; ++i) {  // 20 messages within 200 ms
+    u.update_id = ++update_id_;
+    answered += commands_->Handle(u).empty() ? 0 : 1;
+    clock_.Advance(Duration(10));
+  }
+  EXPECT_EQ(answered, 5);
+  u.chat_id = 13;  // another chat is not affected
+  EXPECT_EQ(commands_->Handle(u).size(), 1u);
+  clock_.Advance(Duration(1000));
+  u.chat_id = 12;  // a second later: one more
+  EXPECT_EQ(commands_->Handle(u).size(), 1u);
+  EXPECT_TRUE(commands_->Handle(u).empty());
 }
 
 TEST_F(CommandsTest, StaleOrForeignButtonsChangeNothing) {

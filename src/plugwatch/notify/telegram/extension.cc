@@ -1,5 +1,7 @@
 #include "plugwatch/notify/telegram/extension.h"
 
+#include <charconv>
+
 #include "plugwatch/core/log.h"
 #include "plugwatch/notify/telegram/bot.h"
 #include "plugwatch/notify/telegram/telegram_sink.h"
@@ -29,21 +31,10 @@ Result<void> AddBot(NotifyRuntime& rt, const config::Config& cfg, store::Store& 
   rt.outbox->OnRecipientChange(
       [subs](const std::string& sink, const std::string& old, const Outcome& o) {
         if (sink != kSinkName || old.empty()) return;
-        long long from = 0, to = 0;
-        try {
-          from = std::stoll(old);
-          if (o.kind == Outcome::Kind::kMoved) to = std::stoll(o.moved_to);
-        } catch (const std::exception&) {
+        long long from = 0;
+        if (std::from_chars(old.data(), old.data() + old.size(), from).ec != std::errc())
           return;  // not a chat id (an @channel): not a subscriber
-        }
-        Result<void> r;
-        if (o.kind == Outcome::Kind::kRecipientGone) {
-          r = subs->Unsubscribe(from);
-          if (r) log::info("telegram bot: chat {} unsubscribed: {}", from, o.detail);
-        } else if (o.kind == Outcome::Kind::kMoved) {
-          r = subs->Move(from, to);
-        }
-        if (!r) log::error("telegram bot: {}", r.error().message());
+        subs->Follow(from, o);
       });
   Outbox* outbox = rt.outbox.get();
   CommandsOptions copts;

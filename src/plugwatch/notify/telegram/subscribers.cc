@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "plugwatch/core/log.h"
 #include "plugwatch/notify/telegram/bot_texts.h"
 
@@ -33,10 +35,10 @@ Result<void> Subscribers::Load() {
   return {};
 }
 
-void Subscribers::Refresh() {
-  const auto now = std::chrono::steady_clock::now();
-  if (now - checked_ < refresh_every) return;
-  checked_ = now;
+void Subscribers::Refresh(bool now) {
+  const auto t = std::chrono::steady_clock::now();
+  if (!now && t - checked_ < refresh_every) return;
+  checked_ = t;
   auto rev = store_.SubscribersRevision();
   if (!rev) {
     log::warn("telegram bot: checking for new subscribers: {}", rev.error().message());
@@ -83,6 +85,29 @@ Result<void> Subscribers::Move(long long from, long long to) {
   s.chat_id = to;
   subs_[to] = std::move(s);
   return {};
+}
+
+std::optional<long long> Subscribers::Follow(long long chat, const Outcome& o) {
+  if (o.kind == Outcome::Kind::kRecipientGone) {
+    if (auto r = Unsubscribe(chat); !r)
+      log::error("telegram bot: {}", r.error().message());
+    else
+      log::info("telegram bot: chat {} is gone ({}); unsubscribed", chat, o.detail);
+    return std::nullopt;
+  }
+  if (o.kind != Outcome::Kind::kMoved) return std::nullopt;
+  long long to = 0;
+  const std::string& s = o.moved_to;
+  if (std::from_chars(s.data(), s.data() + s.size(), to).ec != std::errc() || to == 0) {
+    log::warn("telegram bot: chat {} moved to '{}', which is not a chat id", chat, s);
+    return std::nullopt;
+  }
+  if (auto r = Move(chat, to); !r) {
+    log::error("telegram bot: {}", r.error().message());
+    return std::nullopt;
+  }
+  log::info("telegram bot: chat {} moved to {}", chat, to);
+  return to;
 }
 
 std::optional<std::string> Subscribers::OwnLanguage(const store::TelegramSubscriber& s) {

@@ -7,7 +7,8 @@
 //
 // Chats saved by another process (`plugwatch notify subscribe`) are picked
 // up by Refresh(), which Recipients() calls at most once every
-// `refresh_every`: a cheap revision read, and a reload only when it moved.
+// `refresh_every` and every command calls always: a cheap revision read, and
+// a reload only when it moved.
 //
 // A person's language: their choice in the bot, else their Telegram
 // language_code when the bot speaks it ("uk", "uk-UA" → "uk"), else the
@@ -24,6 +25,7 @@
 
 #include "plugwatch/core/error.h"
 #include "plugwatch/notify/recipients.h"
+#include "plugwatch/notify/sink.h"
 #include "plugwatch/store/store.h"
 
 namespace plugwatch::notify::telegram {
@@ -36,7 +38,7 @@ class Subscribers final : public RecipientSource {
   Result<void> Load();
   // Reloads when another process changed the table (at most once every
   // `refresh_every`); errors are logged and the memory kept.
-  void Refresh();
+  void Refresh(bool now = false);  // now: whatever refresh_every says
   std::chrono::milliseconds refresh_every{2000};
 
   // The row of a chat, subscribed or not.
@@ -48,6 +50,10 @@ class Subscribers final : public RecipientSource {
   Result<void> Unsubscribe(long long chat_id);
   // A group became a supergroup: its row moves to the new id.
   Result<void> Move(long long from, long long to);
+  // What Telegram said of `chat` while sending to it: kRecipientGone
+  // unsubscribes it, kMoved moves it; both logged. Returns the chat's new id
+  // after a move, nullopt otherwise.
+  std::optional<long long> Follow(long long chat, const Outcome& o);
 
   // The bot's replies: their choice, else their Telegram app's language if
   // the bot speaks it, else the default (the first site's language).

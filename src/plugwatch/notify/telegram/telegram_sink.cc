@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "plugwatch/notify/telegram/reply.h"
+#include "plugwatch/notify/telegram/send_slot.h"
 #include "plugwatch/notify/telegram/text.h"
 
 namespace plugwatch::notify::telegram {
@@ -46,23 +47,9 @@ asio::awaitable<Outcome> TelegramSink::Deliver(const Delivery& d) {
                               "chat in tgram://TOKEN/CHAT");
   }
   const std::vector<std::string> parts = SplitMessage(Html(d.message));
-  auto ex = co_await asio::this_coro::executor;
   for (const std::string& part : parts) {
-    const TimePoint slot = limiter_->Reserve(chat, clock_.Now());
-    const Duration wait = slot - clock_.Now();
-    if (wait > Duration(0)) {
-      asio::steady_timer timer(ex, std::chrono::milliseconds(wait.count()));
-      auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-      if (ec) co_return Outcome::Retry("sink '" + name_ + "': stopped while waiting");
-    }
-    // Woken late together with another sender: keep the actual sends apart.
-    for (Duration hold = limiter_->HoldBack(std::chrono::steady_clock::now()); hold > Duration(0);
-         hold = limiter_->HoldBack(std::chrono::steady_clock::now())) {
-      asio::steady_timer timer(ex, std::chrono::milliseconds(hold.count()));
-      auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-      if (ec) co_return Outcome::Retry("sink '" + name_ + "': stopped while waiting");
-    }
-    limiter_->Sent(std::chrono::steady_clock::now());
+    const bool may_send = co_await WaitForSendSlot(*limiter_, chat, clock_);
+    if (!may_send) co_return Outcome::Retry("sink '" + name_ + "': stopped while waiting");
     json::object p;
     p["chat_id"] = ChatIdJson(chat);
     p["text"] = part;
