@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -250,6 +251,12 @@ Result<TimeZone> TimeZone::Load(std::string_view name) {
                             name));
   const char* dir = std::getenv("TZDIR");
   const std::string path = fmt::format("{}/{}", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return Fail(Errc::kNotFound,
+                fmt::format("time zone '{}' is a region, not a zone — write a full IANA name "
+                            "such as \"Europe/Kyiv\"",
+                            name));
   std::ifstream f(path, std::ios::binary);
   if (!f)
     return Fail(Errc::kNotFound,

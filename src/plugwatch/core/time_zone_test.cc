@@ -70,6 +70,9 @@ TEST(TimeZone, ErrorsSayWhatToDo) {
   ASSERT_FALSE(unknown);
   EXPECT_TRUE(unknown.error().Is(Errc::kNotFound));
   EXPECT_NE(unknown.error().message().find("IANA"), std::string::npos);
+  auto region = TimeZone::Load("Europe");
+  ASSERT_FALSE(region);
+  EXPECT_NE(region.error().message().find("is a region, not a zone"), std::string::npos);
   EXPECT_FALSE(TimeZone::Load("../etc/passwd"));
   EXPECT_FALSE(TimeZone::Load("/etc/passwd"));
   auto garbage =
