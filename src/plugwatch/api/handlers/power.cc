@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <boost/json/array.hpp>
-#include <set>
 
 #include "plugwatch/api/api_server.h"
 #include "plugwatch/api/respond.h"
@@ -66,28 +65,20 @@ Result<json::object> Status(const ApiContext& ctx) {
     return engine::Summarize(scoped, day_ago, now).uptime_pct;
   };
 
-  std::set<std::string> site_ids;
-  for (const auto& s : service.config().sites) site_ids.insert(s.id);
-  for (const auto& [id, q] : power.sites()) site_ids.insert(id);
-  for (const auto& [label, w] : power.labels()) site_ids.insert(w.site());
-
   json::array sites;
-  for (const auto& id : site_ids) {
-    engine::SitePower sp;
+  for (const engine::PowerLine& line : engine::PowerLines(power, service.config())) {
+    if (!line.label.empty()) continue;  // the labels follow, with their heartbeat details
     json::value quorum = nullptr;
-    if (auto it = power.sites().find(id); it != power.sites().end()) {
+    if (auto it = power.sites().find(line.site); it != power.sites().end()) {
       const auto& q = it->second;
-      sp.Add(q.state(), q.since());
       quorum = json::object{
           {"unreachable", q.unreachable()}, {"total", q.tracked()}, {"threshold", q.quorum()}};
     }
-    for (const auto& [label, w] : power.labels())
-      if (w.site() == id) sp.Add(w.state(), w.since());
-    sites.push_back(json::object{{"id", id},
-                                 {"power", PowerText(sp.state)},
-                                 {"since", Time(sp.since)},
+    sites.push_back(json::object{{"id", line.site},
+                                 {"power", PowerText(line.state)},
+                                 {"since", Time(line.since)},
                                  {"quorum", std::move(quorum)},
-                                 {"uptime_24h_pct", uptime(id, "")}});
+                                 {"uptime_24h_pct", uptime(line.site, "")}});
   }
 
   json::array labels;
