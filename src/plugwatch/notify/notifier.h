@@ -60,6 +60,9 @@ class Notifier {
   std::vector<Outbox::Item> Route(const Event& e) const;
   // Whether a silent_at_night recipient of this site is in quiet hours now.
   bool QuietNow(std::string_view site) const;
+  // Each site's time zone and quiet hours, loaded once (the bot shows local
+  // times with them).
+  const config::SiteTimes& site_times() const { return site_times_; }
   void OnEvent(const Event& e);
 
  private:

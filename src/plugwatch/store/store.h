@@ -174,12 +174,13 @@ class Store {
   // Detector state, replaced on each call; restored at start. key: a device
   // id, "label:<label>" or "site:<site>".
   virtual void SaveState(std::string_view key, boost::json::object snapshot) = 0;
-  // Keeps the label's latest heartbeat and counts it as a check of the
-  // label. Heartbeats of one group commit cost one write per label.
-  virtual void RecordHeartbeat(const HeartbeatRecord& h, OnCommit done = {}) = 0;
-  // Many heartbeats (of any labels) as one write: stored in the same
+  // Keeps each label's latest heartbeat and counts each as a check of its
+  // label. Many heartbeats (of any labels) are one write: stored in the same
   // transaction, `done` called once.
   virtual void RecordHeartbeats(std::vector<HeartbeatRecord> hs, OnCommit done = {}) = 0;
+  void RecordHeartbeat(const HeartbeatRecord& h, OnCommit done = {}) {
+    RecordHeartbeats({h}, std::move(done));
+  }
   // Opens an outage (ended_at unset), or closes the open outage of the same
   // site, label and cause (ended_at set; devices, when given, replace the
   // stored ones). A closed outage with no open one to close is stored whole,

@@ -155,12 +155,12 @@ asio::awaitable<void> Bot::HandleUpdate(const Update& u) {
     // Replies too long for one message (/devices with many plugs) go in
     // parts, as HTML so that SplitMessage can cut them; the keyboard goes
     // with the last part.
-    if (a.kind != BotAction::Kind::kSend ||
-        VisibleLength(EscapeHtml(a.text)) <= kMaxMessageLength) {
+    const std::string html = a.kind == BotAction::Kind::kSend ? EscapeHtml(a.text) : "";
+    if (a.kind != BotAction::Kind::kSend || VisibleLength(html) <= kMaxMessageLength) {
       co_await Execute(a);
       continue;
     }
-    const std::vector<std::string> parts = SplitMessage(EscapeHtml(a.text));
+    const std::vector<std::string> parts = SplitMessage(html);
     for (size_t i = 0; i < parts.size(); ++i) {
       BotAction part = a;
       part.text = parts[i];

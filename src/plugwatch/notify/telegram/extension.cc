@@ -41,7 +41,7 @@ Result<void> AddBot(NotifyRuntime& rt, const config::Config& cfg, store::Store& 
   copts.sink = kSinkName;
   copts.admins = tg.admins;
   copts.default_language = DefaultLanguage(cfg);
-  copts.times = config::SiteTimes(cfg);
+  copts.times = rt.notifier->site_times();
   auto commands = std::make_shared<Commands>(
       *subs, store, rt.live,
       [outbox](const std::vector<Outbox::Item>& items) { return outbox->Enqueue(items); }, clock,

@@ -42,10 +42,6 @@ Result<void> AddChecks(Connection& c, std::string_view kind, std::string_view sc
 
 }  // namespace
 
-void SqliteStore::RecordHeartbeat(const HeartbeatRecord& h, OnCommit done) {
-  writer_->Submit(HeartbeatWrite{{h}}, std::move(done));
-}
-
 void SqliteStore::RecordHeartbeats(std::vector<HeartbeatRecord> hs, OnCommit done) {
   writer_->Submit(HeartbeatWrite{std::move(hs)}, std::move(done));
 }

@@ -52,7 +52,6 @@ class SqliteStore final : public Store {
   void RecordCycle(const CycleRecord& c, OnCommit done = {}) override;
   void SaveState(std::string_view key, boost::json::object snapshot) override;
   // Outages, heartbeats and checks: power_history.cc.
-  void RecordHeartbeat(const HeartbeatRecord& h, OnCommit done = {}) override;
   void RecordHeartbeats(std::vector<HeartbeatRecord> hs, OnCommit done = {}) override;
   void RecordOutage(const OutageRecord& o, OnCommit done = {}) override;
   void RecordChecks(std::string_view kind, std::string_view scope, TimePoint at,
