@@ -157,7 +157,9 @@ def test_heartbeat_answers_alike_on_both_paths_and_the_throttle_covers_both(proc
     port = free_port()
     cfg = write_config(tmp_path, [], server={"listen": f"127.0.0.1:{port}"},
                        extra='[[heartbeats]]\nlabel = "POWER"\ntoken = "hb-tok"\n'
-                             'period = "10s"\ngrace = "40s"\n')
+                             'period = "10s"\ngrace = "40s"\n'
+                             '[[heartbeats]]\nlabel = "a \\"quoted\\"\\tlabel"\n'
+                             'token = "hb-tok"\n')
     service = start_service(procs, cfg, devices=0)
     service.proc.wait_for_line(r"api: listening", 5, stream="stderr")
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -183,6 +185,15 @@ def test_heartbeat_answers_alike_on_both_paths_and_the_throttle_covers_both(proc
         assert int(length.search(head).group(1)) == len(answer), (head, answer)
     assert length.sub(b"", fast[0]) == length.sub(b"", generic[0])
     assert received.sub(b"", fast[1]) == received.sub(b"", generic[1]), (fast, generic)
+
+    # The answer is written by hand: a label that needs escaping stays JSON.
+    odd = json.dumps({"label": 'a "quoted"\tlabel'}).encode()
+    sock.sendall(b"POST /heartbeat HTTP/1.1\r\nAuthorization: Bearer hb-tok\r\n"
+                 b"Content-Length: %d\r\n\r\n" % len(odd) + odd)
+    head, answer = _read_answer(sock)
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n"), (head, answer)
+    assert json.loads(answer)["label"] == 'a "quoted"\tlabel', answer
+    assert json.loads(answer)["timestamp"] is None
 
     for _ in range(10):
         head, answer = heartbeat(b"wrong")

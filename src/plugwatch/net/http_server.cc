@@ -21,6 +21,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <charconv>
 #include <list>
 #include <unordered_set>
 #include <utility>
@@ -51,46 +52,93 @@ HttpResponse JsonError(int status, std::string_view message) {
   return r;
 }
 
+using Steady = std::chrono::steady_clock;
+
 // One accepted connection, tracked so that Stop and Shutdown can reach it.
-// Lives in its Serve coroutine's frame.
+// Lives in its Serve coroutine's frame, which outlives every answer the
+// fast route owes it.
 struct ServerConn {
   beast::tcp_stream* stream;
+  const bool* draining;  // the server's: answers sent while draining close
+  Duration write_timeout;
   bool busy = false;               // a request has started and is not answered yet
   ResponseStream* body = nullptr;  // sending a streamed response
-  // A request taken by the fast route: its answer (FastReply::Send), reused
-  // from request to request.
-  asio::steady_timer* wake = nullptr;  // cancelled when the answer is there
-  bool answered = false;
+  Steady::time_point read_deadline = Steady::time_point::max();  // a fast read's (Sweep)
+  // A request the fast route took: FastReply::Send frames and writes its
+  // answer itself, while the coroutine already reads the next request.
+  bool pending = false;  // taken, and its answer not written yet
+  bool waiting = false;  // the coroutine waits on `wake` for pending to clear
+  asio::steady_timer* wake = nullptr;
   bool head = false;
   int status = 0;
   std::string content_type;
   std::string answer;
+  std::string framed;
+
+  // The answer is out (or failed): a closing or failed connection is closed,
+  // which ends the coroutine's read.
+  void Written(const beast::error_code& ec, bool keep_alive) {
+    if (ec || !keep_alive) {
+      beast::error_code ignored;
+      stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+      stream->socket().close(ignored);
+    }
+    pending = false;
+    busy = false;
+    if (waiting) wake->cancel();
+  }
 };
 
-void FastReply::Send(int status, std::string_view content_type, std::string_view body) const {
-  conn_->status = status;
-  conn_->content_type.assign(content_type);
-  conn_->answer.assign(body);
-  conn_->answered = true;
-  conn_->wake->cancel();
-}
-
 namespace {
-
-using Conn = ServerConn;
 
 // A fast route's answer, framed as the generic path frames it (Beast's
 // serializer of the same fields: status line, Content-Type, Connection when
 // closing, Content-Length).
 void FrameAnswer(const ServerConn& c, bool keep_alive, std::string& out) {
   const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(c.status)));
-  out.clear();
-  fmt::format_to(std::back_inserter(out),
-                 "HTTP/1.1 {} {}\r\nContent-Type: {}\r\n{}Content-Length: {}\r\n\r\n", c.status,
-                 std::string_view(reason.data(), reason.size()), c.content_type,
-                 keep_alive ? "" : "Connection: close\r\n", c.answer.size());
+  char number[24];
+  out.assign("HTTP/1.1 ");
+  out.append(number, std::to_chars(number, number + sizeof number, c.status).ptr);
+  out += ' ';
+  out.append(reason.data(), reason.size());
+  out += "\r\nContent-Type: ";
+  out += c.content_type;
+  out += keep_alive ? "\r\n" : "\r\nConnection: close\r\n";
+  out += "Content-Length: ";
+  out.append(number, std::to_chars(number, number + sizeof number, c.answer.size()).ptr);
+  out += "\r\n\r\n";
   if (!c.head) out += c.answer;
 }
+
+}  // namespace
+
+void FastReply::Send(int status, std::string_view content_type, std::string_view body) const {
+  ServerConn& c = *conn_;
+  c.status = status;
+  c.content_type.assign(content_type);
+  c.answer.assign(body);
+  const bool keep_alive = !*c.draining;
+  FrameAnswer(c, keep_alive, c.framed);
+  // A small answer almost always fits the socket's send buffer: sent at once
+  // (the socket is non-blocking), what does not fit the usual way, under the
+  // write deadline.
+  beast::error_code ec;
+  const std::size_t sent = c.stream->socket().write_some(asio::buffer(c.framed), ec);
+  if (ec == asio::error::would_block) ec = {};
+  if (!ec && sent < c.framed.size()) {
+    c.stream->expires_after(c.write_timeout);
+    asio::async_write(*c.stream, asio::buffer(c.framed) + sent,
+                      [&c, keep_alive](const beast::error_code& wec, std::size_t) {
+                        c.Written(wec, keep_alive);
+                      });
+    return;
+  }
+  c.Written(ec, keep_alive);
+}
+
+namespace {
+
+using Conn = ServerConn;
 
 // Whether the coroutine that watches a streaming peer has finished.
 struct PeerWatch {
@@ -140,10 +188,18 @@ struct HttpServer::Impl {
   std::shared_ptr<asio::steady_timer> drained;
   bool drain_running = false;
   std::vector<std::function<void()>> on_drained;  // Shutdown's `done`s
+  // Fast reads carry no timer of their own: Sweep closes the connections
+  // whose read deadline has passed.
+  asio::steady_timer sweep{ex};
+  bool sweeping = false;
 
   void CloseAcceptors() {
     beast::error_code ec;
     for (auto& a : acceptors) a.close(ec);
+  }
+  void MarkStopped() {
+    stopped = true;
+    sweep.cancel();
   }
   void Untrack(Conn* c) {
     conns.erase(c);
@@ -154,6 +210,7 @@ struct HttpServer::Impl {
   // it may first run after the HttpServer is gone.
   asio::awaitable<void> Accept(std::shared_ptr<Impl> self, tcp::acceptor& acceptor);
   asio::awaitable<void> Serve(std::shared_ptr<Impl> self, beast::tcp_stream stream);
+  asio::awaitable<void> Sweep(std::shared_ptr<Impl> self);
   asio::awaitable<void> ServeStream(beast::tcp_stream& stream, Conn& conn, HttpResponse& res);
   // Waits up to `grace` for the connections to finish, closes the rest,
   // then runs on_drained.
@@ -165,7 +222,13 @@ HttpServer::HttpServer(asio::any_io_executor ex, Handler handler, ServerLimits l
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::SetFastRoute(FastRoute route) { impl_->fast_route = std::move(route); }
+void HttpServer::SetFastRoute(FastRoute route) {
+  impl_->fast_route = std::move(route);
+  if (impl_->sweeping || impl_->stopped) return;
+  impl_->sweeping = true;
+  asio::co_spawn(impl_->ex, impl_->Sweep(impl_),
+                 [](std::exception_ptr e) { LogFailure("read deadlines", e); });
+}
 
 std::size_t HttpServer::connections() const { return impl_->conns.size(); }
 
@@ -206,7 +269,7 @@ Result<std::uint16_t> HttpServer::Listen(std::string_view host, std::uint16_t po
 
 void HttpServer::Stop() {
   if (impl_->stopped) return;
-  impl_->stopped = true;
+  impl_->MarkStopped();
   impl_->draining = true;
   impl_->CloseAcceptors();
   beast::error_code ec;
@@ -252,7 +315,7 @@ asio::awaitable<void> HttpServer::Impl::Drain([[maybe_unused]] std::shared_ptr<I
     if (!conns.empty())
       log::warn("http server: closing {} connection(s) still busy after the grace period",
                 conns.size());
-    stopped = true;
+    MarkStopped();
     beast::error_code ec;
     for (Conn* c : conns) {
       c->stream->socket().close(ec);
@@ -262,6 +325,24 @@ asio::awaitable<void> HttpServer::Impl::Drain([[maybe_unused]] std::shared_ptr<I
   // Every socket is closed now (a handler still running finds it closed).
   drain_running = false;
   for (auto& f : std::exchange(on_drained, {})) f();
+}
+
+asio::awaitable<void> HttpServer::Impl::Sweep([[maybe_unused]] std::shared_ptr<Impl> self) {
+  // Often enough that a deadline is kept to within an eighth of the shorter
+  // timeout (and a second).
+  const Duration shortest = std::min(limits.read_timeout, limits.idle_timeout);
+  const auto period = std::clamp<Duration>(shortest / 8, Duration(5), Duration(1000));
+  while (!stopped) {
+    sweep.expires_after(period);
+    co_await sweep.async_wait(kUse);
+    const auto now = Steady::now();
+    beast::error_code ignored;
+    for (Conn* c : conns)
+      if (c->read_deadline <= now) {
+        c->read_deadline = Steady::time_point::max();
+        c->stream->socket().close(ignored);
+      }
+  }
 }
 
 asio::awaitable<void> HttpServer::Impl::Accept(std::shared_ptr<Impl> self,
@@ -292,7 +373,7 @@ asio::awaitable<void> HttpServer::Impl::Accept(std::shared_ptr<Impl> self,
 
 asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<Impl> self,
                                               beast::tcp_stream stream) {
-  Conn conn{&stream};
+  Conn conn{&stream, &draining, limits.write_timeout};
   conns.insert(&conn);
   struct Untracker {
     Impl* impl;
@@ -309,8 +390,16 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
   // The fast route's state, per connection.
   asio::steady_timer wake(ex);
   conn.wake = &wake;
+  // Waits until the fast route's answer is written (FastReply::Send).
+  auto answer_written = [&]() -> asio::awaitable<void> {
+    while (conn.pending) {
+      conn.waiting = true;
+      wake.expires_at(asio::steady_timer::time_point::max());
+      co_await wake.async_wait(kUse);
+      conn.waiting = false;
+    }
+  };
   SimpleRequest simple;
-  std::string framed;
   // Synchronous writes of fast answers return would_block instead of waiting.
   if (fast_route) stream.socket().non_blocking(true, ec);
 
@@ -319,45 +408,42 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
     // a request to start; once it has started, the whole request must
     // arrive within read_timeout.
     if (buffer.size() == 0) {
-      stream.expires_after(first ? limits.read_timeout : limits.idle_timeout);
+      const Duration wait = first ? limits.read_timeout : limits.idle_timeout;
       auto space = buffer.prepare(1024);
-      auto [sec, sn] = co_await stream.async_read_some(space, kUse);
-      if (sec) break;
-      buffer.commit(sn);
+      std::size_t n = 0;
+      if (fast_route) {
+        // Straight from the socket, with Sweep keeping the deadline: the
+        // answer to the previous request may still be on its way out.
+        conn.read_deadline = Steady::now() + wait;
+        auto [sec, sn] = co_await stream.socket().async_read_some(space, kUse);
+        conn.read_deadline = Steady::time_point::max();
+        if (sec) break;
+        n = sn;
+      } else {
+        stream.expires_after(wait);
+        auto [sec, sn] = co_await stream.async_read_some(space, kUse);
+        if (sec) break;
+        n = sn;
+      }
+      buffer.commit(n);
     }
     first = false;
+    // A request pipelined behind one the fast route took: answers go in order.
+    if (conn.pending) co_await answer_written();
     conn.busy = true;
     if (fast_route) {
       const std::string_view in(static_cast<const char*>(buffer.cdata().data()), buffer.size());
       if (ParseSimpleRequest(in, limits.max_header, limits.max_body, simple) ==
           SimpleParse::kComplete) {
-        conn.answered = false;
+        conn.pending = true;
         conn.head = simple.method == "HEAD";
         const std::size_t used = simple.size;
         if (fast_route(simple, remote, FastReply(&conn))) {
+          // Send writes the answer (and closes the connection when it must).
           buffer.consume(used);
-          while (!conn.answered) {
-            wake.expires_at(asio::steady_timer::time_point::max());
-            co_await wake.async_wait(kUse);
-          }
-          const bool keep_alive = !draining;
-          FrameAnswer(conn, keep_alive, framed);
-          // A small answer almost always fits the socket's send buffer: sent
-          // at once (the socket is non-blocking), what does not fit the usual
-          // way, under the write deadline.
-          beast::error_code wec;
-          std::size_t sent = stream.socket().write_some(asio::buffer(framed), wec);
-          if (wec == asio::error::would_block) wec = {};
-          if (!wec && sent < framed.size()) {
-            stream.expires_after(limits.write_timeout);
-            auto rest = asio::buffer(framed) + sent;
-            auto [aec, an] = co_await asio::async_write(stream, rest, kUse);
-            wec = aec;
-          }
-          conn.busy = false;
-          if (wec || !keep_alive) break;
           continue;
         }
+        conn.pending = false;
       }
     }
     http::request_parser<http::string_body> parser;
@@ -426,6 +512,8 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
     conn.busy = false;
     if (wec || !keep_alive) break;
   }
+  // The frame holds the connection the fast route's answer is written to.
+  if (conn.pending) co_await answer_written();
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.close();
 }

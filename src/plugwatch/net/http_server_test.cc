@@ -562,5 +562,85 @@ TEST_F(HttpServerTest, ShutdownWaitsForAFastAnswerAndClosesAfterIt) {
   EXPECT_EQ(done.get_future().wait_for(3s), std::future_status::ready);
 }
 
+TEST_F(HttpServerTest, WithAFastRouteTheReadAndIdleDeadlinesStillHold) {
+  // Fast reads carry no timer of their own; the server's sweep keeps them.
+  StartFast({.read_timeout = Duration(300), .idle_timeout = Duration(800)});
+  RawClient silent(port_);
+  RawClient kept(port_);
+  kept.Send("GET /fast HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(kept.ReadUntil(FastAnswer("GET", "")));
+  const auto answered = Steady::now();
+  // A new connection that sends nothing: closed at the read deadline.
+  EXPECT_TRUE(silent.ReadUntilClosed(3000ms));
+  EXPECT_LT(Steady::now() - answered, 700ms);
+  // A kept-alive one may idle past the read deadline, not past the idle one.
+  std::this_thread::sleep_for(500ms - (Steady::now() - answered));
+  EXPECT_FALSE(kept.ReadUntilClosed(10ms));
+  EXPECT_TRUE(kept.ReadUntilClosed(3000ms));
+  const auto idle = Steady::now() - answered;
+  EXPECT_GT(idle, 700ms);
+  EXPECT_LT(idle, 1500ms);
+  EXPECT_EQ(FastTaken(), 1);
+}
+
+TEST_F(HttpServerTest, ARequestPipelinedBehindAHeldFastAnswerWaitsForIt) {
+  StartFast();
+  RawClient c(port_);
+  c.Send("GET /held HTTP/1.1\r\n\r\nGET /plain HTTP/1.1\r\n\r\nGET /fast HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(Eventually([&] { return fast_taken_ == 1; }));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_FALSE(c.ReadUntil("HTTP", 10ms)) << c.received();  // nothing overtakes /held
+  EXPECT_EQ(FastTaken(), 1);
+  AnswerHeld();
+  const std::string expected = FastAnswer("held", "") +
+                               "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" +
+                               FastAnswer("GET", "");
+  ASSERT_TRUE(c.ReadUntil(expected)) << c.received();
+  EXPECT_EQ(c.received(), expected);
+}
+
+TEST_F(HttpServerTest, AFastAnswerToAClientThatLeftOrAStoppedServerGoesNowhere) {
+  StartFast();
+  RawClient gone(port_);
+  gone.Send("GET /held HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(Eventually([&] { return fast_taken_ == 1; }));
+  gone.Close();
+  // The connection stays (its answer is owed) until the answer comes.
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(OnLoop([&] { return server_->connections(); }), 1u);
+  AnswerHeld();
+  EXPECT_TRUE(Eventually([&] { return server_->connections() == 0; }));
+
+  RawClient stopped(port_);
+  stopped.Send("GET /held HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(Eventually([&] { return fast_taken_ == 2; }));
+  OnLoop([&] {
+    server_->Stop();
+    return 0;
+  });
+  AnswerHeld();  // written to a closed socket: nothing happens
+  EXPECT_TRUE(Eventually([&] { return server_->connections() == 0; }));
+  EXPECT_TRUE(stopped.ReadUntilClosed());
+  EXPECT_EQ(stopped.received(), "");
+}
+
+TEST_F(HttpServerTest, AFastAnswerLargerThanTheSendBufferArrivesWhole) {
+  StartFast();
+  RawClient c(port_, 4096);
+  const std::string big(1 << 20, 'x');
+  c.Send("GET /held HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(Eventually([&] { return fast_taken_ == 1; }));
+  OnLoop([&] {
+    for (auto& r : held_) r.Send(200, "text/plain", big);
+    held_.clear();
+    return 0;
+  });
+  ASSERT_TRUE(c.ReadUntil(big, 10'000ms));
+  EXPECT_TRUE(c.received().starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"));
+  // And the connection goes on.
+  c.Send("GET /fast HTTP/1.1\r\n\r\n");
+  EXPECT_TRUE(c.ReadUntil(FastAnswer("GET", "")));
+}
+
 }  // namespace
 }  // namespace plugwatch::net
