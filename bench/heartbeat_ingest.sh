@@ -7,13 +7,16 @@
 #   - nginx, one worker, `return 204`, pinned to CPU 0;
 #   - `plugwatch serve` with one [[heartbeats]] label and a token, pinned to
 #     CPU 0 (the whole process: its event loop and the SQLite writer thread);
-# each loaded by wrk on CPU 1 with keep-alive connections. plugwatch gets
-# `POST /api/heartbeat` with a JSON body and the Bearer token, and answers
-# only after the heartbeat is committed (synchronous=FULL, group commit).
-# It prints a markdown table of medians and the ratio plugwatch / nginx, and
-# writes BUILD/bench-results/heartbeat_ingest-<UTC>.{md,log}.
+# each loaded by wrk on CPU 1 with keep-alive connections, at each number of
+# connections in CONNECTIONS. plugwatch gets `POST /api/heartbeat` with a
+# JSON body and the Bearer token, and answers only after the heartbeat is
+# committed (synchronous=FULL, group commit: one fsync per batch, and a batch
+# can hold at most one heartbeat per connection — ADR 0014).
+# It prints a markdown table of medians and the ratio plugwatch / nginx per
+# number of connections, and writes
+# BUILD/bench-results/heartbeat_ingest-<UTC>.{md,log}.
 #
-# Environment: RUNS=3 DURATION=10 CONNECTIONS=64 THREADS=1
+# Environment: RUNS=3 DURATION=10 CONNECTIONS="64 256 1024" THREADS=1
 # Needs wrk and nginx: bash scripts/deps.sh bench (make bench does it).
 set -euo pipefail
 
@@ -21,7 +24,7 @@ set -euo pipefail
 BUILD=$(cd "$1" && pwd)
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
-CONNECTIONS=${CONNECTIONS:-64}
+CONNECTIONS=${CONNECTIONS:-64 256 1024}
 THREADS=${THREADS:-1}
 OUT=${OUT:-$BUILD/bench-results}
 mkdir -p "$OUT"
@@ -66,10 +69,10 @@ wrk.headers["Authorization"] = "Bearer $TOKEN"
 LUA
 
 # wrk's "Requests/sec:" line, and how many responses were not 2xx.
-run_wrk() {  # URL [script]
-  local args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency)
-  [[ -n ${2:-} ]] && args+=(-s "$2")
-  taskset -c 1 wrk "${args[@]}" "$1" >"$WORK/wrk.out" 2>&1
+run_wrk() {  # CONNECTIONS URL [script]
+  local args=(-t"$THREADS" -c"$1" -d"${DURATION}s" --latency)
+  [[ -n ${3:-} ]] && args+=(-s "$3")
+  taskset -c 1 wrk "${args[@]}" "$2" >"$WORK/wrk.out" 2>&1
   cat "$WORK/wrk.out" >>"$LOG"
   local rps non2xx p99
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.out")
@@ -127,38 +130,45 @@ TOML
 
 stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
 
-echo "heartbeat ingest: $RUNS runs × ${DURATION}s, wrk -t$THREADS -c$CONNECTIONS on CPU 1, servers on CPU 0" | tee -a "$LOG"
-nginx_rps=() pw_rps=() pw_p99=() nginx_p99=()
-for run in $(seq "$RUNS"); do
-  port=$(free_port)
-  start_nginx "$port"
-  read -r rps non2xx p99 < <(run_wrk "http://127.0.0.1:$port/")
-  stop "$NGINX_PID"
-  [[ $non2xx == 0 ]] || { echo "nginx answered $non2xx non-2xx" >&2; exit 1; }
-  nginx_rps+=("$rps"); nginx_p99+=("$p99")
-  echo "run $run: nginx return 204: $rps req/s (p99 $p99)" | tee -a "$LOG"
-
-  port=$(free_port)
-  start_plugwatch "$port" "$run"
-  read -r rps non2xx p99 < <(run_wrk "http://127.0.0.1:$port/api/heartbeat" "$WORK/post.lua")
-  stop "$PW_PID"
-  [[ $non2xx == 0 ]] || { echo "plugwatch answered $non2xx non-2xx" >&2; exit 1; }
-  # Durability check: every acknowledged heartbeat is in the database.
-  stored=$(sqlite3 "$WORK/pw$run/plugwatch.db" "SELECT received FROM heartbeat_labels")
-  pw_rps+=("$rps"); pw_p99+=("$p99")
-  echo "run $run: plugwatch POST /api/heartbeat: $rps req/s (p99 $p99), $stored heartbeats stored" | tee -a "$LOG"
-done
+# wrk and the servers need a descriptor per connection.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-n=$(median "${nginx_rps[@]}")
-p=$(median "${pw_rps[@]}")
-ratio=$(awk -v p="$p" -v n="$n" 'BEGIN {printf "%.2f", p / n}')
+
+echo "heartbeat ingest: $RUNS runs × ${DURATION}s per level, wrk -t$THREADS -c{${CONNECTIONS// /,}} on CPU 1, servers on CPU 0" | tee -a "$LOG"
+rows=()
+for conns in $CONNECTIONS; do
+  nginx_rps=() pw_rps=() pw_p99=() nginx_p99=()
+  for run in $(seq "$RUNS"); do
+    port=$(free_port)
+    start_nginx "$port"
+    read -r rps non2xx p99 < <(run_wrk "$conns" "http://127.0.0.1:$port/")
+    stop "$NGINX_PID"
+    [[ $non2xx == 0 ]] || { echo "nginx answered $non2xx non-2xx" >&2; exit 1; }
+    nginx_rps+=("$rps"); nginx_p99+=("$p99")
+    echo "c=$conns run $run: nginx return 204: $rps req/s (p99 $p99)" | tee -a "$LOG"
+
+    port=$(free_port)
+    start_plugwatch "$port" "$conns-$run"
+    read -r rps non2xx p99 < <(run_wrk "$conns" "http://127.0.0.1:$port/api/heartbeat" "$WORK/post.lua")
+    stop "$PW_PID"
+    [[ $non2xx == 0 ]] || { echo "plugwatch answered $non2xx non-2xx" >&2; exit 1; }
+    # Durability check: every acknowledged heartbeat is in the database.
+    stored=$(sqlite3 "$WORK/pw$conns-$run/plugwatch.db" "SELECT received FROM heartbeat_labels")
+    pw_rps+=("$rps"); pw_p99+=("$p99")
+    echo "c=$conns run $run: plugwatch POST /api/heartbeat: $rps req/s (p99 $p99), $stored heartbeats stored" | tee -a "$LOG"
+  done
+  n=$(median "${nginx_rps[@]}")
+  p=$(median "${pw_rps[@]}")
+  ratio=$(awk -v p="$p" -v n="$n" 'BEGIN {printf "%.2f", p / n}')
+  rows+=("| $conns | $n | $p | **$ratio** | ${nginx_p99[*]} | ${pw_p99[*]} |")
+done
+
 {
   echo
-  echo "| server (CPU 0) | requests/s (median of $RUNS) | p99 latency (runs) |"
-  echo "|---|---|---|"
-  echo "| nginx 1 worker, \`return 204\` | $n | ${nginx_p99[*]} |"
-  echo "| plugwatch \`POST /api/heartbeat\`, token, durable | $p | ${pw_p99[*]} |"
+  echo "| connections | nginx \`return 204\` req/s (median of $RUNS) | plugwatch \`POST /api/heartbeat\`, token, durable | plugwatch / nginx | nginx p99 (runs) | plugwatch p99 (runs) |"
+  echo "|---:|---:|---:|---:|---|---|"
+  printf '%s\n' "${rows[@]}"
   echo
-  echo "plugwatch / nginx = **$ratio** (target ≥ 0.80); wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on CPU 1; $(date -u +%Y-%m-%d)"
+  echo "target: plugwatch / nginx ≥ 0.80 (QUALITY.md); wrk -t$THREADS -d${DURATION}s on CPU 1, both servers on CPU 0; $(date -u +%Y-%m-%dT%H:%MZ)"
 } | tee "$MD"
