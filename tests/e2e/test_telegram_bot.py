@@ -198,6 +198,17 @@ def test_a_broadcast_reaches_1000_subscribers_at_30_per_second_and_survives_kill
         assert at_kill < 1000
         time.sleep(1.1)  # keeps the two runs' sends in separate 1-second windows
         svc = start(procs, cfg, port, name="serve2")
+        # A person asking the bot something meanwhile is answered within
+        # seconds, not after the rest of the broadcast (~20 s of sends).
+        wait_until(lambda: len(received()) >= at_kill + 30, 30)
+        before = len(tg.messages(ADMIN))
+        asked = time.monotonic()
+        tg.inject_message(ADMIN, "/status", user_id=ADMIN)
+        reply(tg, ADMIN, before + 1, timeout=40)
+        waited = time.monotonic() - asked
+        still_to_go = 1000 - len({m.chat_id for m in received()})
+        assert waited < 3.0, f"the bot's answer waited {waited:.1f} s behind the broadcast"
+        assert still_to_go > 200, f"the broadcast ended too soon to tell ({still_to_go} left)"
         wait_until(lambda: len({m.chat_id for m in received()}) == 1000, 60)
         svc.stop()
 
@@ -220,7 +231,8 @@ def test_a_broadcast_reaches_1000_subscribers_at_30_per_second_and_survives_kill
             worst = max(worst, i - j + 1)
         dups = sum(1 for n in per_chat.values() if n == 2)
         print(f"broadcast: {at_kill} delivered before kill -9, {dups} duplicates, "
-              f"at most {worst} sendMessage calls in one second")
+              f"at most {worst} sendMessage calls in one second, /status answered in "
+              f"{waited:.2f} s")
         assert worst <= 30, f"{worst} messages within one second"
         assert len(received()) >= 1000
 

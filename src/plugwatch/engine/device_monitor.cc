@@ -102,6 +102,10 @@ void DeviceMonitor::Track(const std::vector<Event>& events, TimePoint at,
     state_.since = at;
   state_.reachable = reachable;
   state_.activity = std::move(activity);
+  // A cycle runs from its start through pauses (stopping) until it ends;
+  // while starting it may still come to nothing.
+  const bool running = state_.activity == "active" || state_.activity == "stopping";
+  state_.cycle_started_at = running ? activity_->cycle_started_at() : std::nullopt;
 }
 
 boost::json::object DeviceMonitor::Snapshot() const {

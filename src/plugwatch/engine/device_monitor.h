@@ -28,7 +28,8 @@ struct DeviceState {
   std::optional<double> power_w;
   std::string activity = "idle";   // idle | starting | active | stopping ("" without [activity])
   std::optional<TimePoint> since;  // when reachability or activity last changed
-  std::optional<TimePoint> last_reading_at;  // last successful reading
+  std::optional<TimePoint> cycle_started_at;  // the running cycle's start (active, stopping)
+  std::optional<TimePoint> last_reading_at;   // last successful reading
   double lifetime_energy_wh = 0;
 };
 

@@ -49,6 +49,24 @@ TEST(DeviceMonitor, CycleEnergyAndLifetimeCounter) {
   EXPECT_EQ(m.state().activity, "idle");
 }
 
+TEST(DeviceMonitor, ACycleKeepsItsStartThroughAPause) {
+  DeviceMonitor m(Washer(), 2, 0);
+  m.OnReading(At(0, 0));
+  m.OnReading(At(10, 1000));  // starting: not a cycle yet
+  EXPECT_EQ(m.state().cycle_started_at, std::nullopt);
+  m.OnReading(At(12, 1000));  // active after start_delay
+  ASSERT_EQ(m.state().activity, "active");
+  const auto start = At(10, 0).at;
+  EXPECT_EQ(m.state().cycle_started_at, start);
+  m.OnReading(At(20, 0));  // a pause: stopping, `since` moves, the start does not
+  ASSERT_EQ(m.state().activity, "stopping");
+  EXPECT_EQ(m.state().since, At(20, 0).at);
+  EXPECT_EQ(m.state().cycle_started_at, start);
+  m.OnReading(At(30, 0));  // over: idle
+  ASSERT_EQ(m.state().activity, "idle");
+  EXPECT_EQ(m.state().cycle_started_at, std::nullopt);
+}
+
 TEST(DeviceMonitor, RelayChangesSeenAtTheDevice) {
   DeviceMonitor m(Washer(), 2, 0);
   m.OnReading(At(0, 0, true));

@@ -191,7 +191,8 @@ asio::awaitable<void> Bot::Execute(const BotAction& a) {
     if (a.kind != BotAction::Kind::kAnswer) {
       p["chat_id"] = chat;
       const std::string chat_key = std::to_string(chat);
-      const bool may_send = co_await WaitForSendSlot(*limiter_, chat_key, clock_);
+      const bool may_send =
+          co_await WaitForSendSlot(*limiter_, chat_key, clock_, Traffic::kInteractive);
       if (!may_send) co_return;
     }
     auto r = co_await api_->Call(method, p);

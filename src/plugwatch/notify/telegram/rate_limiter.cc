@@ -45,6 +45,11 @@ TimePoint RateLimiter::Reserve(std::string_view chat, TimePoint now) {
   return t;
 }
 
+TimePoint RateLimiter::BulkTurn(TimePoint now) {
+  bulk_turn_ = bulk_turn_ < now ? now : bulk_turn_ + limits_.global_interval;
+  return std::max(now, bulk_turn_ - limits_.bulk_horizon);
+}
+
 void RateLimiter::Pause(std::string_view chat, TimePoint until) {
   ChatMeters& m = chats_[std::string(chat)];
   const Duration tolerance = limits_.per_chat_interval * (std::max(limits_.per_chat_burst, 1) - 1);

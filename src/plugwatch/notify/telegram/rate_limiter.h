@@ -23,6 +23,14 @@
 // the send. These use the steady clock's real time (the time of the actual
 // requests), not the injected clock.
 //
+// Bulk traffic (the notification sinks: a power cut to every subscriber, a
+// /broadcast) must not stand in front of a person waiting for the bot's
+// answer. Bulk senders therefore book no further ahead than `bulk_horizon`:
+// each first takes a turn (BulkTurn: the times a bulk send would get on its
+// own, spaced global_interval apart), sleeps until bulk_horizon before it,
+// and only then reserves. An interactive reply reserves at once, behind at
+// most bulk_horizon of booked sends.
+//
 // Pause() honours a 429's retry_after: nothing goes to that chat before
 // `until`. Not thread-safe: used from the event loop only. Memory: meters
 // that have caught up with the clock are dropped (they equal a fresh one).
@@ -43,6 +51,7 @@ struct RateLimits {
   int per_chat_burst = 3;
   Duration global_interval{34};   // ceil(1000 / 30): at most 30 in any second
   Duration group_interval{3000};  // 60 s / 20
+  Duration bulk_horizon{1000};    // how far ahead bulk sends book slots
 };
 
 bool IsGroupChat(std::string_view chat);
@@ -55,6 +64,9 @@ class RateLimiter {
   TimePoint NextSend(std::string_view chat, TimePoint now) const;
   // Books the earliest slot for `chat` (>= now) and returns it.
   TimePoint Reserve(std::string_view chat, TimePoint now);
+  // When a bulk sender may Reserve: its turn minus bulk_horizon (or now).
+  // Each call takes the next turn.
+  TimePoint BulkTurn(TimePoint now);
   // Nothing goes to `chat` before `until` (429 retry_after).
   void Pause(std::string_view chat, TimePoint until);
 
@@ -78,6 +90,7 @@ class RateLimiter {
 
   RateLimits limits_;
   std::set<TimePoint> global_slots_;  // booked sends, >= global_interval apart
+  TimePoint bulk_turn_{};             // the last turn handed out
   std::unordered_map<std::string, ChatMeters> chats_;
   size_t prune_at_ = 1024;
   Steady last_sent_{};

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace plugwatch::notify::telegram {
 namespace {
@@ -44,6 +47,42 @@ TEST(RateLimiter, ManyChatsNeverExceedThirtyInAnySecond) {
   }
   // and not much slower than the limit: 1000 sends take about 34 s
   EXPECT_LE(last - t0, milliseconds(34'000));
+}
+
+TEST(RateLimiter, ABroadcastBooksAtMostTheHorizonAheadOfAnAnswer) {
+  ManualClock clock;
+  RateLimiter rl;
+  const TimePoint t0 = clock.Now();
+  // 1,000 bulk sends start at once (a /broadcast): each takes its turn, then
+  // reserves when it wakes. A person asks the bot something 10 s in.
+  std::vector<TimePoint> wake;
+  for (int i = 0; i < 1000; ++i) wake.push_back(rl.BulkTurn(t0));
+  const TimePoint asked = t0 + milliseconds(10'000);
+  std::vector<TimePoint> slots;
+  std::optional<TimePoint> answer;
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_GE(wake[i], i == 0 ? t0 : wake[i - 1]);
+    if (!answer && wake[i] > asked) {
+      answer = rl.Reserve("person", asked);
+      slots.push_back(*answer);
+    }
+    const TimePoint slot = rl.Reserve(std::to_string(1000 + i), wake[i]);
+    EXPECT_LE(slot - wake[i], milliseconds(1000 + 2 * 34)) << "bulk send " << i;
+    slots.push_back(slot);
+  }
+  ASSERT_TRUE(answer);
+  // The answer waits behind at most a second of booked sends (not the 34 s
+  // the whole broadcast takes).
+  EXPECT_LE(*answer - asked, milliseconds(1000 + 34));
+  // Still never more than 30 in any second, and the broadcast is not slower.
+  std::sort(slots.begin(), slots.end());
+  std::deque<TimePoint> window;
+  for (const TimePoint t : slots) {
+    window.push_back(t);
+    while (window.front() <= t - milliseconds(1000)) window.pop_front();
+    ASSERT_LE(window.size(), 30u);
+  }
+  EXPECT_LE(slots.back() - t0, milliseconds(34'100));
 }
 
 TEST(RateLimiter, GroupsGetAtMostTwentyPerMinute) {

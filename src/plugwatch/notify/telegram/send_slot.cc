@@ -20,7 +20,14 @@ asio::awaitable<bool> SleepFor(Duration d) {
 
 }  // namespace
 
-asio::awaitable<bool> WaitForSendSlot(RateLimiter& limiter, std::string chat, const Clock& clock) {
+asio::awaitable<bool> WaitForSendSlot(RateLimiter& limiter, std::string chat, const Clock& clock,
+                                      Traffic traffic) {
+  if (traffic == Traffic::kBulk) {
+    const TimePoint turn = limiter.BulkTurn(clock.Now());
+    if (const Duration wait = turn - clock.Now(); wait > Duration(0)) {
+      if (!co_await SleepFor(wait)) co_return false;
+    }
+  }
   const TimePoint slot = limiter.Reserve(chat, clock.Now());
   if (const Duration wait = slot - clock.Now(); wait > Duration(0)) {
     if (!co_await SleepFor(wait)) co_return false;

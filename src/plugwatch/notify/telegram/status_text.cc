@@ -72,7 +72,8 @@ std::string DevicesText(const std::vector<engine::DeviceLine>& devices, std::str
     }
     if (st.activity == "active" || st.activity == "stopping") {
       out += "\n";
-      out += t.Get(lang, "devices.running", {{"for", st.since ? For(lang, *st.since, now) : "?"}});
+      const auto& start = st.cycle_started_at;
+      out += t.Get(lang, "devices.running", {{"for", start ? For(lang, *start, now) : "?"}});
     }
   }
   return out;

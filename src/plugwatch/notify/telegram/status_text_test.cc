@@ -54,8 +54,9 @@ TEST(StatusText, DevicesShowStateAndRunningCycles) {
   washer.state.reachable = true;
   washer.state.on = true;
   washer.state.power_w = 512.4;
-  washer.state.activity = "active";
-  washer.state.since = Ago(23 * 60);
+  washer.state.activity = "stopping";  // paused: `since` is the pause's start
+  washer.state.since = Ago(60);
+  washer.state.cycle_started_at = Ago(23 * 60);
   engine::DeviceLine lamp{"lamp", "Lamp", "home", {}};
   lamp.state.reachable = true;
   lamp.state.on = false;

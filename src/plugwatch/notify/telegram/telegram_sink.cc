@@ -48,7 +48,7 @@ asio::awaitable<Outcome> TelegramSink::Deliver(const Delivery& d) {
   }
   const std::vector<std::string> parts = SplitMessage(Html(d.message));
   for (const std::string& part : parts) {
-    const bool may_send = co_await WaitForSendSlot(*limiter_, chat, clock_);
+    const bool may_send = co_await WaitForSendSlot(*limiter_, chat, clock_, Traffic::kBulk);
     if (!may_send) co_return Outcome::Retry("sink '" + name_ + "': stopped while waiting");
     json::object p;
     p["chat_id"] = ChatIdJson(chat);
