@@ -65,7 +65,7 @@ struct ServerConn {
   ResponseStream* body = nullptr;  // sending a streamed response
   Steady::time_point read_deadline = Steady::time_point::max();  // a fast read's (Sweep)
   // A request the fast route took: FastReply::Send frames and writes its
-  // answer itself, while the coroutine already reads the next request.
+  // answer itself, and wakes the coroutine, which then reads the next one.
   bool pending = false;  // taken, and its answer not written yet
   bool waiting = false;  // the coroutine waits on `wake` for pending to clear
   asio::steady_timer* wake = nullptr;
@@ -412,8 +412,8 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
       auto space = buffer.prepare(1024);
       std::size_t n = 0;
       if (fast_route) {
-        // Straight from the socket, with Sweep keeping the deadline: the
-        // answer to the previous request may still be on its way out.
+        // Straight from the socket (recv), with Sweep keeping the deadline
+        // instead of a timer per read.
         conn.read_deadline = Steady::now() + wait;
         auto [sec, sn] = co_await stream.socket().async_read_some(space, kUse);
         conn.read_deadline = Steady::time_point::max();
@@ -440,7 +440,13 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
         const std::size_t used = simple.size;
         if (fast_route(simple, remote, FastReply(&conn))) {
           // Send writes the answer (and closes the connection when it must).
+          // Reading only after that: a commit's answers all go out before
+          // their coroutines resume, so by the time one reads, its client
+          // has usually sent the next request — no failed speculative recv,
+          // no epoll round — and the connections of one commit come back
+          // together for the next (ADR 0014).
           buffer.consume(used);
+          if (buffer.size() == 0) co_await answer_written();
           continue;
         }
         conn.pending = false;
