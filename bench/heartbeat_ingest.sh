@@ -16,14 +16,14 @@
 # number of connections, and writes
 # BUILD/bench-results/heartbeat_ingest-<UTC>.{md,log}.
 #
-# Environment: RUNS=3 DURATION=10 CONNECTIONS="64 256 1024" THREADS=1
+# Environment: RUNS=5 DURATION=5 CONNECTIONS="64 256 1024" THREADS=1
 # Needs wrk and nginx: bash scripts/deps.sh bench (make bench does it).
 set -euo pipefail
 
 [[ $# -eq 1 ]] || { echo "usage: bash bench/heartbeat_ingest.sh BUILD_DIR" >&2; exit 2; }
 BUILD=$(cd "$1" && pwd)
-RUNS=${RUNS:-3}
-DURATION=${DURATION:-10}
+RUNS=${RUNS:-5}
+DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-64 256 1024}
 THREADS=${THREADS:-1}
 OUT=${OUT:-$BUILD/bench-results}
@@ -68,17 +68,26 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $TOKEN"
 LUA
 
-# wrk's "Requests/sec:" line, and how many responses were not 2xx.
+# CPU 0's busy and total jiffies (/proc/stat: all but idle and iowait).
+cpu0() { awk '$1 == "cpu0" {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
+
+# wrk's "Requests/sec:" line, how many responses were not 2xx, the p99, and
+# how busy CPU 0 (the server's) was meanwhile, in %: a server that leaves
+# CPU 0 idle is waiting (for its disk), not saturated.
 run_wrk() {  # CONNECTIONS URL [script]
   local args=(-t"$THREADS" -c"$1" -d"${DURATION}s" --latency)
   [[ -n ${3:-} ]] && args+=(-s "$3")
+  local busy0 total0 busy1 total1
+  read -r busy0 total0 < <(cpu0)
   taskset -c 1 wrk "${args[@]}" "$2" >"$WORK/wrk.out" 2>&1
+  read -r busy1 total1 < <(cpu0)
   cat "$WORK/wrk.out" >>"$LOG"
-  local rps non2xx p99
+  local rps non2xx p99 busy
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.out")
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$WORK/wrk.out")
   p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.out")
-  echo "${rps:-0} ${non2xx:-0} ${p99:-?}"
+  busy=$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) 'BEGIN {printf "%.0f", t ? 100 * b / t : 0}')
+  echo "${rps:-0} ${non2xx:-0} ${p99:-?} $busy"
 }
 
 start_nginx() {
@@ -138,36 +147,40 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 echo "heartbeat ingest: $RUNS runs × ${DURATION}s per level, wrk -t$THREADS -c{${CONNECTIONS// /,}} on CPU 1, servers on CPU 0" | tee -a "$LOG"
 rows=()
 for conns in $CONNECTIONS; do
-  nginx_rps=() pw_rps=() pw_p99=() nginx_p99=()
+  nginx_rps=() pw_rps=() pw_p99=() nginx_p99=() nginx_busy=() pw_busy=() pair=()
   for run in $(seq "$RUNS"); do
     port=$(free_port)
     start_nginx "$port"
-    read -r rps non2xx p99 < <(run_wrk "$conns" "http://127.0.0.1:$port/")
+    read -r rps non2xx p99 busy < <(run_wrk "$conns" "http://127.0.0.1:$port/")
     stop "$NGINX_PID"
     [[ $non2xx == 0 ]] || { echo "nginx answered $non2xx non-2xx" >&2; exit 1; }
-    nginx_rps+=("$rps"); nginx_p99+=("$p99")
-    echo "c=$conns run $run: nginx return 204: $rps req/s (p99 $p99)" | tee -a "$LOG"
+    nginx_rps+=("$rps"); nginx_p99+=("$p99"); nginx_busy+=("$busy")
+    n_rps=$rps
+    echo "c=$conns run $run: nginx return 204: $rps req/s (p99 $p99, CPU 0 $busy % busy)" | tee -a "$LOG"
 
     port=$(free_port)
     start_plugwatch "$port" "$conns-$run"
-    read -r rps non2xx p99 < <(run_wrk "$conns" "http://127.0.0.1:$port/api/heartbeat" "$WORK/post.lua")
+    read -r rps non2xx p99 busy < <(run_wrk "$conns" "http://127.0.0.1:$port/api/heartbeat" "$WORK/post.lua")
     stop "$PW_PID"
     [[ $non2xx == 0 ]] || { echo "plugwatch answered $non2xx non-2xx" >&2; exit 1; }
     # Durability check: every acknowledged heartbeat is in the database.
     stored=$(sqlite3 "$WORK/pw$conns-$run/plugwatch.db" "SELECT received FROM heartbeat_labels")
-    pw_rps+=("$rps"); pw_p99+=("$p99")
-    echo "c=$conns run $run: plugwatch POST /api/heartbeat: $rps req/s (p99 $p99), $stored heartbeats stored" | tee -a "$LOG"
+    pw_rps+=("$rps"); pw_p99+=("$p99"); pw_busy+=("$busy")
+    pair+=("$(awk -v p="$rps" -v n="$n_rps" 'BEGIN {printf "%.2f", p / n}')")
+    echo "c=$conns run $run: plugwatch POST /api/heartbeat: $rps req/s (p99 $p99, CPU 0 $busy % busy), $stored heartbeats stored" | tee -a "$LOG"
   done
   n=$(median "${nginx_rps[@]}")
   p=$(median "${pw_rps[@]}")
-  ratio=$(awk -v p="$p" -v n="$n" 'BEGIN {printf "%.2f", p / n}')
-  rows+=("| $conns | $n | $p | **$ratio** | ${nginx_p99[*]} | ${pw_p99[*]} |")
+  # The host's speed drifts from minute to minute: the ratio of each
+  # back-to-back pair compares like with like, and their median is the figure.
+  ratio=$(printf '%.2f' "$(median "${pair[@]}")")
+  rows+=("| $conns | $n | $p | **$ratio** | ${pair[*]} | ${nginx_busy[*]} | ${pw_busy[*]} | ${nginx_p99[*]} | ${pw_p99[*]} |")
 done
 
 {
   echo
-  echo "| connections | nginx \`return 204\` req/s (median of $RUNS) | plugwatch \`POST /api/heartbeat\`, token, durable | plugwatch / nginx | nginx p99 (runs) | plugwatch p99 (runs) |"
-  echo "|---:|---:|---:|---:|---|---|"
+  echo "| connections | nginx \`return 204\` req/s (median of $RUNS) | plugwatch \`POST /api/heartbeat\`, token, durable | plugwatch / nginx (median of the pairs) | per pair | CPU 0 busy %, nginx | CPU 0 busy %, plugwatch | nginx p99 | plugwatch p99 |"
+  echo "|---:|---:|---:|---:|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
   echo
   echo "target: plugwatch / nginx ≥ 0.80 (QUALITY.md); wrk -t$THREADS -d${DURATION}s on CPU 1, both servers on CPU 0; $(date -u +%Y-%m-%dT%H:%MZ)"
