@@ -69,11 +69,8 @@ struct ServerConn {
   bool pending = false;  // taken, and its answer not written yet
   bool waiting = false;  // the coroutine waits on `wake` for pending to clear
   asio::steady_timer* wake = nullptr;
-  bool head = false;
-  int status = 0;
-  std::string content_type;
-  std::string answer;
-  std::string framed;
+  bool head = false;   // the request taken was a HEAD: the answer's head only
+  std::string framed;  // the answer as sent, reused from request to request
 
   // The answer is out (or failed): a closing or failed connection is closed,
   // which ends the coroutine's read.
@@ -94,31 +91,29 @@ namespace {
 // A fast route's answer, framed as the generic path frames it (Beast's
 // serializer of the same fields: status line, Content-Type, Connection when
 // closing, Content-Length).
-void FrameAnswer(const ServerConn& c, bool keep_alive, std::string& out) {
-  const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(c.status)));
+void FrameAnswer(int status, std::string_view content_type, std::string_view body, bool head,
+                 bool keep_alive, std::string& out) {
+  const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
   char number[24];
   out.assign("HTTP/1.1 ");
-  out.append(number, std::to_chars(number, number + sizeof number, c.status).ptr);
+  out.append(number, std::to_chars(number, number + sizeof number, status).ptr);
   out += ' ';
   out.append(reason.data(), reason.size());
   out += "\r\nContent-Type: ";
-  out += c.content_type;
+  out += content_type;
   out += keep_alive ? "\r\n" : "\r\nConnection: close\r\n";
   out += "Content-Length: ";
-  out.append(number, std::to_chars(number, number + sizeof number, c.answer.size()).ptr);
+  out.append(number, std::to_chars(number, number + sizeof number, body.size()).ptr);
   out += "\r\n\r\n";
-  if (!c.head) out += c.answer;
+  if (!head) out += body;
 }
 
 }  // namespace
 
 void FastReply::Send(int status, std::string_view content_type, std::string_view body) const {
   ServerConn& c = *conn_;
-  c.status = status;
-  c.content_type.assign(content_type);
-  c.answer.assign(body);
   const bool keep_alive = !*c.draining;
-  FrameAnswer(c, keep_alive, c.framed);
+  FrameAnswer(status, content_type, body, c.head, keep_alive, c.framed);
   // A small answer almost always fits the socket's send buffer: sent at once
   // (the socket is non-blocking), what does not fit the usual way, under the
   // write deadline.
