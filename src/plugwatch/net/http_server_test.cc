@@ -206,6 +206,12 @@ class HttpServerTest : public ::testing::Test {
     return false;
   }
 
+  // Sends `c` a request the fast route holds, and waits until it is taken.
+  bool Hold(RawClient& c) {
+    const int before = FastTaken();
+    c.Send("GET /held HTTP/1.1\r\n\r\n");
+    return Eventually([&] { return fast_taken_ == before + 1; });
+  }
   void AnswerHeld() {
     OnLoop([&] {
       for (auto& r : held_) r.Send(200, "application/json", FastBody("held", ""));
@@ -547,8 +553,7 @@ TEST_F(HttpServerTest, ConnectionCloseAndHttp10GoTheGenericWay) {
 TEST_F(HttpServerTest, ShutdownWaitsForAFastAnswerAndClosesAfterIt) {
   StartFast();
   RawClient c(port_);
-  c.Send("GET /held HTTP/1.1\r\n\r\n");
-  ASSERT_TRUE(Eventually([&] { return fast_taken_ == 1; }));
+  ASSERT_TRUE(Hold(c));
   std::promise<void> done;
   OnLoop([&] {
     server_->Shutdown(Duration(3000), [&] { done.set_value(); });
@@ -602,8 +607,7 @@ TEST_F(HttpServerTest, ARequestPipelinedBehindAHeldFastAnswerWaitsForIt) {
 TEST_F(HttpServerTest, AFastAnswerToAClientThatLeftOrAStoppedServerGoesNowhere) {
   StartFast();
   RawClient gone(port_);
-  gone.Send("GET /held HTTP/1.1\r\n\r\n");
-  ASSERT_TRUE(Eventually([&] { return fast_taken_ == 1; }));
+  ASSERT_TRUE(Hold(gone));
   gone.Close();
   // The connection stays (its answer is owed) until the answer comes.
   std::this_thread::sleep_for(50ms);
@@ -612,8 +616,7 @@ TEST_F(HttpServerTest, AFastAnswerToAClientThatLeftOrAStoppedServerGoesNowhere) 
   EXPECT_TRUE(Eventually([&] { return server_->connections() == 0; }));
 
   RawClient stopped(port_);
-  stopped.Send("GET /held HTTP/1.1\r\n\r\n");
-  ASSERT_TRUE(Eventually([&] { return fast_taken_ == 2; }));
+  ASSERT_TRUE(Hold(stopped));
   OnLoop([&] {
     server_->Stop();
     return 0;
@@ -628,8 +631,7 @@ TEST_F(HttpServerTest, AFastAnswerLargerThanTheSendBufferArrivesWhole) {
   StartFast();
   RawClient c(port_, 4096);
   const std::string big(1 << 20, 'x');
-  c.Send("GET /held HTTP/1.1\r\n\r\n");
-  ASSERT_TRUE(Eventually([&] { return fast_taken_ == 1; }));
+  ASSERT_TRUE(Hold(c));
   OnLoop([&] {
     for (auto& r : held_) r.Send(200, "text/plain", big);
     held_.clear();
