@@ -17,6 +17,8 @@
 # BUILD/bench-results/heartbeat_ingest-<UTC>.{md,log}.
 #
 # Environment: RUNS=5 DURATION=5 CONNECTIONS="64 256 1024" THREADS=1
+#   BASELINE=/path/to/plugwatch: compare against that plugwatch build (same
+#   heartbeats, same checks) instead of nginx — an A/B of two builds.
 # Needs wrk and nginx: bash scripts/deps.sh bench (make bench does it).
 set -euo pipefail
 
@@ -34,6 +36,9 @@ for tool in wrk nginx taskset; do
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x $BUILD/plugwatch ]] || { echo "heartbeat_ingest: $BUILD/plugwatch is missing — run make build" >&2; exit 1; }
+BASELINE=${BASELINE:-}
+[[ -z $BASELINE || -x $BASELINE ]] ||
+  { echo "heartbeat_ingest: BASELINE=$BASELINE is not an executable plugwatch" >&2; exit 1; }
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 LOG=$OUT/heartbeat_ingest-$STAMP.log
@@ -116,8 +121,8 @@ NGX
   wait_port "$port"
 }
 
-start_plugwatch() {
-  local port=$1 run=$2
+start_plugwatch() {  # BINARY PORT RUN
+  local bin=$1 port=$2 run=$3
   mkdir -p "$WORK/pw$run"
   cat >"$WORK/pw$run/plugwatch.toml" <<TOML
 [server]
@@ -130,7 +135,7 @@ token = "$TOKEN"
 period = "10s"
 grace = "40s"
 TOML
-  taskset -c 0 "$BUILD/plugwatch" --log-level warn serve -c "$WORK/pw$run/plugwatch.toml" \
+  taskset -c 0 "$bin" --log-level warn serve -c "$WORK/pw$run/plugwatch.toml" \
     >>"$LOG" 2>&1 &
   PW_PID=$!
   PIDS+=("$PW_PID")
@@ -145,43 +150,59 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 echo "heartbeat ingest: $RUNS runs × ${DURATION}s per level, wrk -t$THREADS -c{${CONNECTIONS// /,}} on CPU 1, servers on CPU 0" | tee -a "$LOG"
+# One run of a server under wrk: prints "rps p99 busy", and for plugwatch
+# checks that every acknowledged heartbeat was stored.
+measure() {  # nginx|BINARY CONNECTIONS RUN
+  local port rps non2xx p99 busy stored
+  port=$(free_port)
+  if [[ $1 == nginx ]]; then
+    start_nginx "$port"
+    run_wrk "$2" "http://127.0.0.1:$port/" >"$WORK/ran"
+    read -r rps non2xx p99 busy <"$WORK/ran"
+    stop "$NGINX_PID"
+    stored="-"
+  else
+    start_plugwatch "$1" "$port" "$3"
+    run_wrk "$2" "http://127.0.0.1:$port/api/heartbeat" "$WORK/post.lua" >"$WORK/ran"
+    read -r rps non2xx p99 busy <"$WORK/ran"
+    stop "$PW_PID"
+    # Durability check: every acknowledged heartbeat is in the database.
+    stored=$(sqlite3 "$WORK/pw$3/plugwatch.db" "SELECT received FROM heartbeat_labels")
+  fi
+  [[ $non2xx == 0 ]] || { echo "$1 answered $non2xx non-2xx" >&2; exit 1; }
+  echo "$rps $p99 $busy $stored"
+}
+
+if [[ -n $BASELINE ]]; then base=$BASELINE base_name="plugwatch $BASELINE"
+else base=nginx base_name="nginx \`return 204\`"; fi
 rows=()
 for conns in $CONNECTIONS; do
-  nginx_rps=() pw_rps=() pw_p99=() nginx_p99=() nginx_busy=() pw_busy=() pair=()
+  base_rps=() pw_rps=() pw_p99=() base_p99=() base_busy=() pw_busy=() pair=()
   for run in $(seq "$RUNS"); do
-    port=$(free_port)
-    start_nginx "$port"
-    read -r rps non2xx p99 busy < <(run_wrk "$conns" "http://127.0.0.1:$port/")
-    stop "$NGINX_PID"
-    [[ $non2xx == 0 ]] || { echo "nginx answered $non2xx non-2xx" >&2; exit 1; }
-    nginx_rps+=("$rps"); nginx_p99+=("$p99"); nginx_busy+=("$busy")
-    n_rps=$rps
-    echo "c=$conns run $run: nginx return 204: $rps req/s (p99 $p99, CPU 0 $busy % busy)" | tee -a "$LOG"
-
-    port=$(free_port)
-    start_plugwatch "$port" "$conns-$run"
-    read -r rps non2xx p99 busy < <(run_wrk "$conns" "http://127.0.0.1:$port/api/heartbeat" "$WORK/post.lua")
-    stop "$PW_PID"
-    [[ $non2xx == 0 ]] || { echo "plugwatch answered $non2xx non-2xx" >&2; exit 1; }
-    # Durability check: every acknowledged heartbeat is in the database.
-    stored=$(sqlite3 "$WORK/pw$conns-$run/plugwatch.db" "SELECT received FROM heartbeat_labels")
+    measure "$base" "$conns" "base$conns-$run" >"$WORK/measured"  # in this shell: exit on failure
+    read -r b_rps p99 busy stored <"$WORK/measured"
+    base_rps+=("$b_rps"); base_p99+=("$p99"); base_busy+=("$busy")
+    echo "c=$conns run $run: $base_name: $b_rps req/s (p99 $p99, CPU 0 $busy % busy, stored $stored)" | tee -a "$LOG"
+    measure "$BUILD/plugwatch" "$conns" "$conns-$run" >"$WORK/measured"
+    read -r rps p99 busy stored <"$WORK/measured"
     pw_rps+=("$rps"); pw_p99+=("$p99"); pw_busy+=("$busy")
-    pair+=("$(awk -v p="$rps" -v n="$n_rps" 'BEGIN {printf "%.2f", p / n}')")
+    pair+=("$(awk -v p="$rps" -v n="$b_rps" 'BEGIN {printf "%.2f", p / n}')")
     echo "c=$conns run $run: plugwatch POST /api/heartbeat: $rps req/s (p99 $p99, CPU 0 $busy % busy), $stored heartbeats stored" | tee -a "$LOG"
   done
-  n=$(median "${nginx_rps[@]}")
+  n=$(median "${base_rps[@]}")
   p=$(median "${pw_rps[@]}")
   # The host's speed drifts from minute to minute: the ratio of each
   # back-to-back pair compares like with like, and their median is the figure.
   ratio=$(printf '%.2f' "$(median "${pair[@]}")")
-  rows+=("| $conns | $n | $p | **$ratio** | ${pair[*]} | ${nginx_busy[*]} | ${pw_busy[*]} | ${nginx_p99[*]} | ${pw_p99[*]} |")
+  rows+=("| $conns | $n | $p | **$ratio** | ${pair[*]} | ${base_busy[*]} | ${pw_busy[*]} | ${base_p99[*]} | ${pw_p99[*]} |")
 done
 
 {
   echo
-  echo "| connections | nginx \`return 204\` req/s (median of $RUNS) | plugwatch \`POST /api/heartbeat\`, token, durable | plugwatch / nginx (median of the pairs) | per pair | CPU 0 busy %, nginx | CPU 0 busy %, plugwatch | nginx p99 | plugwatch p99 |"
+  echo "| connections | $base_name req/s (median of $RUNS) | plugwatch \`POST /api/heartbeat\`, token, durable | plugwatch / baseline (median of the pairs) | per pair | CPU 0 busy %, baseline | CPU 0 busy %, plugwatch | baseline p99 | plugwatch p99 |"
   echo "|---:|---:|---:|---:|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "target: plugwatch / nginx ≥ 0.80 (QUALITY.md); wrk -t$THREADS -d${DURATION}s on CPU 1, both servers on CPU 0; $(date -u +%Y-%m-%dT%H:%MZ)"
+  [[ -n $BASELINE ]] || echo -n "target: plugwatch / nginx ≥ 0.80 (QUALITY.md); "
+  echo "wrk -t$THREADS -d${DURATION}s on CPU 1, both servers on CPU 0; $(date -u +%Y-%m-%dT%H:%MZ)"
 } | tee "$MD"
