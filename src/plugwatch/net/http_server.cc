@@ -55,34 +55,106 @@ HttpResponse JsonError(int status, std::string_view message) {
 using Steady = std::chrono::steady_clock;
 
 // One accepted connection, tracked so that Stop and Shutdown can reach it.
-// Lives in its Serve coroutine's frame, which outlives every answer the
-// fast route owes it.
+// Lives in its Serve coroutine's frame.
+//
+// With a fast route, the connection's reads and the requests the route takes
+// run as plain callbacks on the executor — the lane — while the coroutine
+// waits on `wake`: no coroutine resumption per request (ADR 0014). The lane
+// hands the connection back to the coroutine when a request is not the
+// route's (kGeneric) or the connection is done (kClosed). Only the lane's
+// own callbacks and the route's answer refer to the connection, and the
+// lane hands back only when neither is outstanding, so the frame outlives
+// both.
 struct ServerConn {
+  enum class Lane { kOff, kRunning, kGeneric, kClosed };
+
   beast::tcp_stream* stream;
   const bool* draining;  // the server's: answers sent while draining close
-  Duration write_timeout;
+  const ServerLimits* limits;
+  const HttpServer::FastRoute* route;
+  beast::flat_buffer* buffer;  // the connection's, shared with the generic path
+  asio::steady_timer* wake;    // the coroutine waits on it while the lane runs
+  std::string remote;
+  bool first = true;               // no request yet: read_timeout, not idle_timeout
   bool busy = false;               // a request has started and is not answered yet
   ResponseStream* body = nullptr;  // sending a streamed response
   Steady::time_point read_deadline = Steady::time_point::max();  // a fast read's (Sweep)
-  // A request the fast route took: FastReply::Send frames and writes its
-  // answer itself, and wakes the coroutine, which then reads the next one.
-  bool pending = false;  // taken, and its answer not written yet
-  bool waiting = false;  // the coroutine waits on `wake` for pending to clear
-  asio::steady_timer* wake = nullptr;
-  bool head = false;   // the request taken was a HEAD: the answer's head only
-  std::string framed;  // the answer as sent, reused from request to request
+  Lane lane = Lane::kOff;
+  bool pending = false;  // the route took a request and its answer is not written yet
+  bool head = false;     // the request taken was a HEAD: the answer's head only
+  std::string framed;    // the answer as sent, reused from request to request
+  SimpleRequest simple;
 
-  // The answer is out (or failed): a closing or failed connection is closed,
-  // which ends the coroutine's read.
+  // The lane's next step: the next request if one is buffered, else a read.
+  // Posted after an answer, so that the answers of one commit all go out
+  // before any of their connections reads again: by then its client has
+  // usually sent the next request, so the read succeeds at once, with no
+  // failed speculative recv and no epoll round, and the connections of one
+  // commit come back together for the next.
+  void Next() {
+    if (*draining) return End(Lane::kClosed);
+    if (buffer->size() > 0) return Take();
+    // A connection waits read_timeout (new) or idle_timeout (kept alive)
+    // for a request to start; Sweep keeps the deadline, not a timer per read.
+    read_deadline = Steady::now() + (first ? limits->read_timeout : limits->idle_timeout);
+    Read();
+  }
+
+  // Reads what has arrived; waits for the socket to become readable first
+  // when nothing has.
+  void Read() {
+    beast::error_code ec;
+    const std::size_t n = stream->socket().read_some(buffer->prepare(1024), ec);
+    if (ec == asio::error::would_block) {
+      stream->socket().async_wait(tcp::socket::wait_read, [this](const beast::error_code& wec) {
+        if (wec) return End(Lane::kClosed);  // closed: Stop, Shutdown or Sweep
+        Read();
+      });
+      return;
+    }
+    read_deadline = Steady::time_point::max();
+    if (ec) return End(Lane::kClosed);
+    buffer->commit(n);
+    first = false;
+    Take();
+  }
+
+  // Offers the buffered request to the route; what it does not take goes to
+  // the coroutine's generic path, with the bytes still in the buffer.
+  void Take() {
+    busy = true;
+    const std::string_view in(static_cast<const char*>(buffer->cdata().data()), buffer->size());
+    if (ParseSimpleRequest(in, limits->max_header, limits->max_body, simple) ==
+        SimpleParse::kComplete) {
+      pending = true;
+      head = simple.method == "HEAD";
+      const std::size_t used = simple.size;
+      if ((*route)(simple, remote, FastReply(this))) {
+        // Send may already have run; what follows it is posted.
+        buffer->consume(used);
+        return;
+      }
+      pending = false;
+    }
+    End(Lane::kGeneric);
+  }
+
+  void End(Lane how) {
+    lane = how;
+    wake->cancel();
+  }
+
+  // The answer is out (or failed): a closing or failed connection is closed.
   void Written(const beast::error_code& ec, bool keep_alive) {
+    pending = false;
+    busy = false;
     if (ec || !keep_alive) {
       beast::error_code ignored;
       stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
       stream->socket().close(ignored);
+      return End(Lane::kClosed);
     }
-    pending = false;
-    busy = false;
-    if (waiting) wake->cancel();
+    asio::post(stream->get_executor(), [this] { Next(); });
   }
 };
 
@@ -121,7 +193,7 @@ void FastReply::Send(int status, std::string_view content_type, std::string_view
   const std::size_t sent = c.stream->socket().write_some(asio::buffer(c.framed), ec);
   if (ec == asio::error::would_block) ec = {};
   if (!ec && sent < c.framed.size()) {
-    c.stream->expires_after(c.write_timeout);
+    c.stream->expires_after(c.limits->write_timeout);
     asio::async_write(*c.stream, asio::buffer(c.framed) + sent,
                       [&c, keep_alive](const beast::error_code& wec, std::size_t) {
                         c.Written(wec, keep_alive);
@@ -368,7 +440,9 @@ asio::awaitable<void> HttpServer::Impl::Accept(std::shared_ptr<Impl> self,
 
 asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<Impl> self,
                                               beast::tcp_stream stream) {
-  Conn conn{&stream, &draining, limits.write_timeout};
+  beast::flat_buffer buffer;
+  asio::steady_timer wake(ex);
+  Conn conn{&stream, &draining, &limits, &fast_route, &buffer, &wake};
   conns.insert(&conn);
   struct Untracker {
     Impl* impl;
@@ -377,76 +451,32 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
   } untrack{this, &conn};
 
   beast::error_code ec;
-  std::string remote;
   auto rep = stream.socket().remote_endpoint(ec);
-  if (!ec) remote = rep.address().to_string();
-  beast::flat_buffer buffer;
-  bool first = true;
-  // The fast route's state, per connection.
-  asio::steady_timer wake(ex);
-  conn.wake = &wake;
-  // Waits until the fast route's answer is written (FastReply::Send).
-  auto answer_written = [&]() -> asio::awaitable<void> {
-    while (conn.pending) {
-      conn.waiting = true;
-      wake.expires_at(asio::steady_timer::time_point::max());
-      co_await wake.async_wait(kUse);
-      conn.waiting = false;
-    }
-  };
-  SimpleRequest simple;
-  // Synchronous writes of fast answers return would_block instead of waiting.
+  if (!ec) conn.remote = rep.address().to_string();
+  // The lane's reads and answers do not block: they return would_block.
   if (fast_route) stream.socket().non_blocking(true, ec);
 
   while (!draining) {
-    // A connection waits read_timeout (new) or idle_timeout (kept alive) for
-    // a request to start; once it has started, the whole request must
-    // arrive within read_timeout.
-    if (buffer.size() == 0) {
-      const Duration wait = first ? limits.read_timeout : limits.idle_timeout;
-      auto space = buffer.prepare(1024);
-      std::size_t n = 0;
-      if (fast_route) {
-        // Straight from the socket (recv), with Sweep keeping the deadline
-        // instead of a timer per read.
-        conn.read_deadline = Steady::now() + wait;
-        auto [sec, sn] = co_await stream.socket().async_read_some(space, kUse);
-        conn.read_deadline = Steady::time_point::max();
-        if (sec) break;
-        n = sn;
-      } else {
-        stream.expires_after(wait);
-        auto [sec, sn] = co_await stream.async_read_some(space, kUse);
-        if (sec) break;
-        n = sn;
-      }
-      buffer.commit(n);
-    }
-    first = false;
-    // A request pipelined behind one the fast route took: answers go in order.
-    if (conn.pending) co_await answer_written();
-    conn.busy = true;
     if (fast_route) {
-      const std::string_view in(static_cast<const char*>(buffer.cdata().data()), buffer.size());
-      if (ParseSimpleRequest(in, limits.max_header, limits.max_body, simple) ==
-          SimpleParse::kComplete) {
-        conn.pending = true;
-        conn.head = simple.method == "HEAD";
-        const std::size_t used = simple.size;
-        if (fast_route(simple, remote, FastReply(&conn))) {
-          // Send writes the answer (and closes the connection when it must).
-          // Reading only after that: a commit's answers all go out before
-          // their coroutines resume, so by the time one reads, its client
-          // has usually sent the next request — no failed speculative recv,
-          // no epoll round — and the connections of one commit come back
-          // together for the next (ADR 0014).
-          buffer.consume(used);
-          if (buffer.size() == 0) co_await answer_written();
-          continue;
-        }
-        conn.pending = false;
+      // The lane serves the connection until a request is not the route's.
+      conn.lane = Conn::Lane::kRunning;
+      conn.Next();
+      while (conn.lane == Conn::Lane::kRunning) {
+        wake.expires_at(asio::steady_timer::time_point::max());
+        co_await wake.async_wait(kUse);
       }
+      if (conn.lane == Conn::Lane::kClosed) break;
+    } else if (buffer.size() == 0) {
+      // A connection waits read_timeout (new) or idle_timeout (kept alive)
+      // for a request to start; once it has started, the whole request must
+      // arrive within read_timeout.
+      stream.expires_after(conn.first ? limits.read_timeout : limits.idle_timeout);
+      auto [sec, sn] = co_await stream.async_read_some(buffer.prepare(1024), kUse);
+      if (sec) break;
+      buffer.commit(sn);
     }
+    conn.first = false;
+    conn.busy = true;
     http::request_parser<http::string_body> parser;
     parser.body_limit(limits.max_body);
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
@@ -476,7 +506,7 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
       req.target = std::string(in.target());
       for (const auto& f : in) req.headers.emplace_back(f.name_string(), f.value());
       req.body = std::move(in.body());
-      req.remote = remote;
+      req.remote = conn.remote;
       keep_alive = in.keep_alive();
       head = req.method == "HEAD";
       res = co_await handler(req);
@@ -513,8 +543,6 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
     conn.busy = false;
     if (wec || !keep_alive) break;
   }
-  // The frame holds the connection the fast route's answer is written to.
-  if (conn.pending) co_await answer_written();
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.close();
 }

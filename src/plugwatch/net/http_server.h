@@ -12,8 +12,9 @@
 // A fast route (SetFastRoute) may take requests before the generic path:
 // when a whole plain request (net/simple_request.h) is in the connection's
 // buffer, the route sees it first; if it takes it, it answers later through
-// a FastReply, with no Beast parser, no HttpRequest and no coroutine per
-// request, and the server writes the answer framed exactly as the generic
+// a FastReply, with no Beast parser, no HttpRequest and no coroutine
+// resumption (the connection's reads and fast requests run as plain
+// callbacks), and the server writes the answer framed exactly as the generic
 // path would. Everything the route does not take goes the generic way.
 //
 // Stopping: Stop() closes every connection now; Shutdown(grace) stops

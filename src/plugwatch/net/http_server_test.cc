@@ -151,6 +151,9 @@ class HttpServerTest : public ::testing::Test {
             if (req.Header("X-Generic") || remote != "127.0.0.1") return false;
             if (req.Path() == "/held") {
               held_.push_back(reply);
+            } else if (req.Path() == "/now") {
+              // Answered before the route returns.
+              reply.Send(200, "application/json", FastBody(req.method, req.body));
             } else if (req.Path() == "/fast") {
               asio::post(io_, [reply, body = FastBody(req.method, req.body)] {
                 reply.Send(200, "application/json", body);
@@ -499,13 +502,16 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrderWhicheverPathTakesThem
       "POST /fast HTTP/1.1\r\nContent-Length: 1\r\n\r\na"
       "GET /plain HTTP/1.1\r\n\r\n"
       "GET /fast HTTP/1.1\r\nX-Generic: yes\r\n\r\n"
+      "POST /now HTTP/1.1\r\nContent-Length: 1\r\n\r\nc"
+      "POST /now HTTP/1.1\r\nContent-Length: 1\r\n\r\nd"
       "POST /fast HTTP/1.1\r\nContent-Length: 1\r\n\r\nb");
   const std::string expected = FastAnswer("POST", "a") +
                                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" +
-                               FastAnswer("GET", "") + FastAnswer("POST", "b");
+                               FastAnswer("GET", "") + FastAnswer("POST", "c") +
+                               FastAnswer("POST", "d") + FastAnswer("POST", "b");
   ASSERT_TRUE(c.ReadUntil(expected)) << c.received();
   EXPECT_EQ(c.received(), expected);
-  EXPECT_EQ(FastTaken(), 2);
+  EXPECT_EQ(FastTaken(), 4);
 }
 
 TEST_F(HttpServerTest, WithAFastRouteBadAndOversizedRequestsGetTheSameErrors) {
