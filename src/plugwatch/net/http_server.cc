@@ -54,6 +54,27 @@ HttpResponse JsonError(int status, std::string_view message) {
 
 using Steady = std::chrono::steady_clock;
 
+struct ServerConn;
+
+// The lanes to continue once the answers now being sent are out: one post
+// for all of them, not one per answer. Run goes through them in the order
+// their answers were written.
+struct LaneQueue {
+  explicit LaneQueue(asio::any_io_executor e) : ex(std::move(e)) {}
+  asio::any_io_executor ex;
+  std::vector<ServerConn*> ready, running;
+  bool posted = false;
+
+  void Push(ServerConn* c) {
+    ready.push_back(c);
+    if (posted) return;
+    posted = true;
+    // Each queued lane's coroutine holds the server (and this queue) alive.
+    asio::post(ex, [this] { Run(); });
+  }
+  void Run();
+};
+
 // One accepted connection, tracked so that Stop and Shutdown can reach it.
 // Lives in its Serve coroutine's frame.
 //
@@ -74,6 +95,7 @@ struct ServerConn {
   const HttpServer::FastRoute* route;
   beast::flat_buffer* buffer;  // the connection's, shared with the generic path
   asio::steady_timer* wake;    // the coroutine waits on it while the lane runs
+  LaneQueue* queue;            // the server's
   std::string remote;
   bool first = true;               // no request yet: read_timeout, not idle_timeout
   bool busy = false;               // a request has started and is not answered yet
@@ -86,17 +108,17 @@ struct ServerConn {
   SimpleRequest simple;
 
   // The lane's next step: the next request if one is buffered, else a read.
-  // Posted after an answer, so that the answers of one commit all go out
+  // Queued after an answer, so that the answers of one commit all go out
   // before any of their connections reads again: by then its client has
   // usually sent the next request, so the read succeeds at once, with no
   // failed speculative recv and no epoll round, and the connections of one
   // commit come back together for the next.
-  void Next() {
+  void Next(Steady::time_point now) {
     if (*draining) return End(Lane::kClosed);
     if (buffer->size() > 0) return Take();
     // A connection waits read_timeout (new) or idle_timeout (kept alive)
     // for a request to start; Sweep keeps the deadline, not a timer per read.
-    read_deadline = Steady::now() + (first ? limits->read_timeout : limits->idle_timeout);
+    read_deadline = now + (first ? limits->read_timeout : limits->idle_timeout);
     Read();
   }
 
@@ -154,9 +176,17 @@ struct ServerConn {
       stream->socket().close(ignored);
       return End(Lane::kClosed);
     }
-    asio::post(stream->get_executor(), [this] { Next(); });
+    queue->Push(this);
   }
 };
+
+void LaneQueue::Run() {
+  posted = false;
+  running.swap(ready);
+  const auto now = Steady::now();
+  for (ServerConn* c : running) c->Next(now);
+  running.clear();
+}
 
 namespace {
 
@@ -259,6 +289,7 @@ struct HttpServer::Impl {
   // whose read deadline has passed.
   asio::steady_timer sweep{ex};
   bool sweeping = false;
+  LaneQueue lanes{ex};
 
   void CloseAcceptors() {
     beast::error_code ec;
@@ -442,7 +473,7 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
                                               beast::tcp_stream stream) {
   beast::flat_buffer buffer;
   asio::steady_timer wake(ex);
-  Conn conn{&stream, &draining, &limits, &fast_route, &buffer, &wake};
+  Conn conn{&stream, &draining, &limits, &fast_route, &buffer, &wake, &lanes};
   conns.insert(&conn);
   struct Untracker {
     Impl* impl;
@@ -460,7 +491,7 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
     if (fast_route) {
       // The lane serves the connection until a request is not the route's.
       conn.lane = Conn::Lane::kRunning;
-      conn.Next();
+      conn.Next(Steady::now());
       while (conn.lane == Conn::Lane::kRunning) {
         wake.expires_at(asio::steady_timer::time_point::max());
         co_await wake.async_wait(kUse);
