@@ -13,10 +13,14 @@
 # committed (synchronous=FULL, group commit: one fsync per batch, and a batch
 # can hold at most one heartbeat per connection — ADR 0014).
 # It prints a markdown table of medians and the ratio plugwatch / nginx per
-# number of connections, and writes
+# number of connections, and the verdict, judged at 256 connections (ADR
+# 0015): nginx is at its full rate there, and a fleet of heartbeat clients
+# large enough for the ingest rate to matter has at least that many
+# connections. The other levels show how the ratio rises with concurrency
+# (a commit holds at most one heartbeat per connection). It writes
 # BUILD/bench-results/heartbeat_ingest-<UTC>.{md,log}.
 #
-# Environment: RUNS=5 DURATION=5 CONNECTIONS="64 256 1024" THREADS=1
+# Environment: RUNS=5 DURATION=5 CONNECTIONS="64 128 256 1024" THREADS=1
 #   BASELINE=/path/to/plugwatch: compare against that plugwatch build (same
 #   heartbeats, same checks) instead of nginx — an A/B of two builds.
 # Needs wrk and nginx: bash scripts/deps.sh bench (make bench does it).
@@ -26,7 +30,8 @@ set -euo pipefail
 BUILD=$(cd "$1" && pwd)
 RUNS=${RUNS:-5}
 DURATION=${DURATION:-5}
-CONNECTIONS=${CONNECTIONS:-64 256 1024}
+CONNECTIONS=${CONNECTIONS:-64 128 256 1024}
+JUDGED_AT=256
 THREADS=${THREADS:-1}
 OUT=${OUT:-$BUILD/bench-results}
 mkdir -p "$OUT"
@@ -176,6 +181,7 @@ measure() {  # nginx|BINARY CONNECTIONS RUN
 if [[ -n $BASELINE ]]; then base=$BASELINE base_name="plugwatch $BASELINE"
 else base=nginx base_name="nginx \`return 204\`"; fi
 rows=()
+verdict=""
 for conns in $CONNECTIONS; do
   base_rps=() pw_rps=() pw_p99=() base_p99=() base_busy=() pw_busy=() pair=()
   for run in $(seq "$RUNS"); do
@@ -194,6 +200,10 @@ for conns in $CONNECTIONS; do
   # The host's speed drifts from minute to minute: the ratio of each
   # back-to-back pair compares like with like, and their median is the figure.
   ratio=$(printf '%.2f' "$(median "${pair[@]}")")
+  if [[ -z $BASELINE && $conns == "$JUDGED_AT" ]]; then
+    met=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.80 ? "met" : "NOT met")}')
+    verdict="verdict: plugwatch / nginx = $ratio at $JUDGED_AT connections — the target (≥ 0.80, QUALITY.md, judged at $JUDGED_AT connections: ADR 0015) is $met"
+  fi
   rows+=("| $conns | $n | $p | **$ratio** | ${pair[*]} | ${base_busy[*]} | ${pw_busy[*]} | ${base_p99[*]} | ${pw_p99[*]} |")
 done
 
@@ -205,4 +215,5 @@ done
   echo
   [[ -n $BASELINE ]] || echo -n "target: plugwatch / nginx ≥ 0.80 (QUALITY.md); "
   echo "wrk -t$THREADS -d${DURATION}s on CPU 1, both servers on CPU 0; $(date -u +%Y-%m-%dT%H:%MZ)"
+  [[ -z $verdict ]] || { echo; echo "$verdict"; }
 } | tee "$MD"
