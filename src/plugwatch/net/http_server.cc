@@ -80,7 +80,7 @@ struct LaneQueue {
 //
 // With a fast route, the connection's reads and the requests the route takes
 // run as plain callbacks on the executor — the lane — while the coroutine
-// waits on `wake`: no coroutine resumption per request (ADR 0014). The lane
+// waits on `wake`: no coroutine resumption per request (ADR 0015). The lane
 // hands the connection back to the coroutine when a request is not the
 // route's (kGeneric) or the connection is done (kClosed). Only the lane's
 // own callbacks and the route's answer refer to the connection, and the
@@ -151,8 +151,20 @@ struct ServerConn {
       pending = true;
       head = simple.method == "HEAD";
       const std::size_t used = simple.size;
-      if ((*route)(simple, remote, FastReply(this))) {
-        // Send may already have run; what follows it is posted.
+      bool taken = false;
+      try {
+        taken = (*route)(simple, remote, FastReply(this));
+      } catch (const std::exception& e) {
+        // As an exception in the coroutine would: this connection ends.
+        log::error("http server: the fast route failed ({}); closed the connection from {}",
+                   e.what(), remote);
+        pending = false;
+        beast::error_code ignored;
+        stream->socket().close(ignored);
+        return End(Lane::kClosed);
+      }
+      if (taken) {
+        // Send may already have run; what follows it is queued.
         buffer->consume(used);
         return;
       }
@@ -485,7 +497,18 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
   auto rep = stream.socket().remote_endpoint(ec);
   if (!ec) conn.remote = rep.address().to_string();
   // The lane's reads and answers do not block: they return would_block.
-  if (fast_route) stream.socket().non_blocking(true, ec);
+  if (fast_route) {
+    beast::error_code nec;
+    stream.socket().non_blocking(true, nec);
+    if (nec) {
+      log::warn(
+          "http server: closing the connection from {}: cannot make its socket "
+          "non-blocking: {}",
+          conn.remote, nec.message());
+      stream.close();
+      co_return;
+    }
+  }
 
   while (!draining) {
     if (fast_route) {

@@ -11,8 +11,8 @@
 //
 // A fast route (SetFastRoute) may take requests before the generic path:
 // when a whole plain request (net/simple_request.h) is in the connection's
-// buffer, the route sees it first; if it takes it, it answers later through
-// a FastReply, with no Beast parser, no HttpRequest and no coroutine
+// buffer, the route sees it first; if it takes it, it answers through a
+// FastReply, with no Beast parser, no HttpRequest and no coroutine
 // resumption (the connection's reads and fast requests run as plain
 // callbacks), and the server writes the answer framed exactly as the generic
 // path would. Everything the route does not take goes the generic way.
@@ -55,7 +55,9 @@ struct SimpleRequest;  // net/simple_request.h
 struct ServerConn;
 
 // The answer to a request a fast route took. Send exactly once, on the
-// server's executor; the connection waits for it (and stays open) until then.
+// server's executor — during the route's call or later; the connection
+// waits for it until then (and is closed meanwhile if the client leaves or
+// the server stops, in which case the answer goes nowhere).
 class FastReply {
  public:
   FastReply() = default;
@@ -72,9 +74,11 @@ class HttpServer {
  public:
   using Handler = std::function<boost::asio::awaitable<HttpResponse>(HttpRequest&)>;
   // Returns false to leave the request to the generic path (and must then
-  // have changed nothing), true when it took it and will Send the reply.
-  // The request's views are valid during the call only. remote: the peer's
-  // address, as HttpRequest::remote.
+  // have changed nothing), true when it took it and will Send the reply (or
+  // has already). The request's views are valid during the call only.
+  // remote: the peer's address, as HttpRequest::remote. Must not throw once
+  // it has kept the reply; an exception before that is logged and closes
+  // the connection.
   using FastRoute =
       std::function<bool(const SimpleRequest& req, const std::string& remote, FastReply reply)>;
 

@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <future>
+#include <stdexcept>
 #include <thread>
 
 #include "plugwatch/net/response_stream.h"
@@ -151,6 +152,8 @@ class HttpServerTest : public ::testing::Test {
             if (req.Header("X-Generic") || remote != "127.0.0.1") return false;
             if (req.Path() == "/held") {
               held_.push_back(reply);
+            } else if (req.Path() == "/throw") {
+              throw std::runtime_error("route broke");
             } else if (req.Path() == "/now") {
               // Answered before the route returns.
               reply.Send(200, "application/json", FastBody(req.method, req.body));
@@ -648,6 +651,79 @@ TEST_F(HttpServerTest, AFastAnswerLargerThanTheSendBufferArrivesWhole) {
   // And the connection goes on.
   c.Send("GET /fast HTTP/1.1\r\n\r\n");
   EXPECT_TRUE(c.ReadUntil(FastAnswer("GET", "")));
+}
+
+TEST_F(HttpServerTest, ShutdownRightAfterAFastAnswerClosesTheConnectionOnceItIsOut) {
+  // The answer is written, and its connection queued to read the next
+  // request, when Shutdown comes: it is idle, so it closes after the answer.
+  StartFast();
+  RawClient c(port_);
+  ASSERT_TRUE(Hold(c));
+  std::promise<void> done;
+  OnLoop([&] {
+    for (auto& r : held_) r.Send(200, "application/json", FastBody("held", ""));
+    held_.clear();
+    server_->Shutdown(Duration(3000), [&] { done.set_value(); });
+    return 0;
+  });
+  ASSERT_TRUE(c.ReadUntilClosed(1000ms));
+  EXPECT_EQ(c.received(), FastAnswer("held", ""));  // sent before draining began
+  EXPECT_EQ(done.get_future().wait_for(1s), std::future_status::ready);
+  EXPECT_EQ(OnLoop([&] { return server_->connections(); }), 0u);
+}
+
+TEST_F(HttpServerTest, AFastAnswerTheClientDoesNotReadMissesTheWriteDeadline) {
+  StartFast({.write_timeout = Duration(300)});
+  RawClient c(port_, 4096);
+  ASSERT_TRUE(Hold(c));
+  OnLoop([&] {
+    for (auto& r : held_) r.Send(200, "text/plain", std::string(8 << 20, 'x'));
+    held_.clear();
+    return 0;
+  });
+  const auto sent = Steady::now();
+  EXPECT_TRUE(Eventually([&] { return server_->connections() == 0; }, 2500ms));
+  EXPECT_GT(Steady::now() - sent, 250ms);
+  // The server goes on serving others.
+  RawClient next(port_);
+  next.Send("GET /fast HTTP/1.1\r\n\r\n");
+  EXPECT_TRUE(next.ReadUntil(FastAnswer("GET", "")));
+}
+
+TEST_F(HttpServerTest, AFastRouteThatThrowsClosesThatConnectionOnly) {
+  StartFast();
+  RawClient bad(port_);
+  RawClient good(port_);
+  bad.Send("GET /throw HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(bad.ReadUntilClosed());
+  EXPECT_EQ(bad.received(), "");
+  good.Send("GET /fast HTTP/1.1\r\n\r\n");
+  EXPECT_TRUE(good.ReadUntil(FastAnswer("GET", "")));
+  EXPECT_TRUE(Eventually([&] { return server_->connections() == 1; }));
+}
+
+TEST_F(HttpServerTest, AfterAGenericAnswerTheFastLaneKeepsTheDeadlines) {
+  StartFast({.read_timeout = Duration(300), .idle_timeout = Duration(800)});
+  RawClient kept(port_);
+  kept.Send("GET /plain HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(kept.ReadUntil("ok"));
+  const auto answered = Steady::now();
+  // Idle after a generic answer: kept past the read deadline, closed at the idle one.
+  std::this_thread::sleep_for(500ms);
+  EXPECT_FALSE(kept.ReadUntilClosed(10ms));
+  EXPECT_TRUE(kept.ReadUntilClosed(3000ms));
+  const auto idle = Steady::now() - answered;
+  EXPECT_GT(idle, 700ms);
+  EXPECT_LT(idle, 1500ms);
+  // A request that starts and never ends: cut at the read deadline, unanswered.
+  RawClient partial(port_);
+  partial.Send("GET /plain HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(partial.ReadUntil("ok"));
+  partial.Send("GET /fast HTTP/1.1\r\n");
+  const auto started = Steady::now();
+  EXPECT_TRUE(partial.ReadUntilClosed(3000ms));
+  EXPECT_LT(Steady::now() - started, 700ms);
+  EXPECT_EQ(partial.received(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
 }
 
 }  // namespace
