@@ -65,12 +65,15 @@ tidy: build
 	@bash scripts/tidy.sh $(BUILD) all
 
 # The whole suite (unit and e2e) under the sanitizers, each in its own build
-# directory: make asan (ASan + UBSan), make tsan (ThreadSanitizer).
+# directory: make asan (ASan + UBSan), make tsan (ThreadSanitizer). A report
+# ends the process (ASan's do by default, UBSan's and TSan's with
+# halt_on_error), so the test that caused it fails.
+SANITIZER_ENV := TSAN_OPTIONS=halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 asan tsan: deps
 	@cmake --preset $@ -DPLUGWATCH_BENCH=OFF
 	@cmake --build build-$@ -j$(JOBS)
-	@ctest --test-dir build-$@ -L unit --output-on-failure -j$(JOBS)
-	@PLUGWATCH_BIN=$(CURDIR)/build-$@/plugwatch $(PYTHON) -m pytest -q tests/e2e
+	@$(SANITIZER_ENV) ctest --test-dir build-$@ -L unit --output-on-failure -j$(JOBS)
+	@$(SANITIZER_ENV) PLUGWATCH_BIN=$(CURDIR)/build-$@/plugwatch $(PYTHON) -m pytest -q tests/e2e
 
 # Long runs: 500 kill -9 rounds under load, every fuzzer for 5 minutes.
 soak: build

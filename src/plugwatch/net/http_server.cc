@@ -155,13 +155,18 @@ struct ServerConn {
       try {
         taken = (*route)(simple, remote, FastReply(this));
       } catch (const std::exception& e) {
-        // As an exception in the coroutine would: this connection ends.
-        log::error("http server: the fast route failed ({}); closed the connection from {}",
-                   e.what(), remote);
-        pending = false;
-        beast::error_code ignored;
-        stream->socket().close(ignored);
-        return End(Lane::kClosed);
+        log::error("http server: the fast route failed ({}) on a request from {}", e.what(),
+                   remote);
+        // Answered before it threw: Written has already queued or ended the
+        // lane, which goes on as if the route had returned true.
+        taken = !pending;
+        if (!taken) {
+          // As an exception in the coroutine would: this connection ends.
+          pending = false;
+          beast::error_code ignored;
+          stream->socket().close(ignored);
+          return End(Lane::kClosed);
+        }
       }
       if (taken) {
         // Send may already have run; what follows it is queued.

@@ -77,8 +77,8 @@ class HttpServer {
   // have changed nothing), true when it took it and will Send the reply (or
   // has already). The request's views are valid during the call only.
   // remote: the peer's address, as HttpRequest::remote. Must not throw once
-  // it has kept the reply; an exception before that is logged and closes
-  // the connection.
+  // it has kept the reply for later; an exception is logged, and closes the
+  // connection unless the reply was sent already.
   using FastRoute =
       std::function<bool(const SimpleRequest& req, const std::string& remote, FastReply reply)>;
 

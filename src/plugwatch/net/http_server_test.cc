@@ -154,6 +154,9 @@ class HttpServerTest : public ::testing::Test {
               held_.push_back(reply);
             } else if (req.Path() == "/throw") {
               throw std::runtime_error("route broke");
+            } else if (req.Path() == "/answer-then-throw") {
+              reply.Send(200, "application/json", FastBody(req.method, req.body));
+              throw std::runtime_error("route broke after answering");
             } else if (req.Path() == "/now") {
               // Answered before the route returns.
               reply.Send(200, "application/json", FastBody(req.method, req.body));
@@ -690,7 +693,7 @@ TEST_F(HttpServerTest, AFastAnswerTheClientDoesNotReadMissesTheWriteDeadline) {
   EXPECT_TRUE(next.ReadUntil(FastAnswer("GET", "")));
 }
 
-TEST_F(HttpServerTest, AFastRouteThatThrowsClosesThatConnectionOnly) {
+TEST_F(HttpServerTest, AFastRouteThatThrowsClosesItsConnectionUnlessItAnswered) {
   StartFast();
   RawClient bad(port_);
   RawClient good(port_);
@@ -700,6 +703,15 @@ TEST_F(HttpServerTest, AFastRouteThatThrowsClosesThatConnectionOnly) {
   good.Send("GET /fast HTTP/1.1\r\n\r\n");
   EXPECT_TRUE(good.ReadUntil(FastAnswer("GET", "")));
   EXPECT_TRUE(Eventually([&] { return server_->connections() == 1; }));
+  // A route that answered before it threw: the answer stands, the
+  // connection goes on.
+  RawClient answered(port_);
+  answered.Send(
+      "GET /answer-then-throw HTTP/1.1\r\n\r\n"
+      "GET /fast HTTP/1.1\r\n\r\n");
+  const std::string expected = FastAnswer("GET", "") + FastAnswer("GET", "");
+  ASSERT_TRUE(answered.ReadUntil(expected)) << answered.received();
+  EXPECT_EQ(answered.received(), expected);
 }
 
 TEST_F(HttpServerTest, AfterAGenericAnswerTheFastLaneKeepsTheDeadlines) {
