@@ -221,10 +221,17 @@ class HttpServerTest : public ::testing::Test {
     c.Send("GET /held HTTP/1.1\r\n\r\n");
     return Eventually([&] { return fast_taken_ == before + 1; });
   }
-  void AnswerHeld() {
+  // Sends the held requests' answers: on the loop thread (SendHeld), or
+  // from the test's (AnswerHeld).
+  void SendHeld(std::string_view type = "application/json",
+                const std::string& body = FastBody("held", "")) {
+    for (auto& r : held_) r.Send(200, type, body);
+    held_.clear();
+  }
+  void AnswerHeld(std::string_view type = "application/json",
+                  const std::string& body = FastBody("held", "")) {
     OnLoop([&] {
-      for (auto& r : held_) r.Send(200, "application/json", FastBody("held", ""));
-      held_.clear();
+      SendHeld(type, body);
       return 0;
     });
   }
@@ -644,11 +651,7 @@ TEST_F(HttpServerTest, AFastAnswerLargerThanTheSendBufferArrivesWhole) {
   RawClient c(port_, 4096);
   const std::string big(1 << 20, 'x');
   ASSERT_TRUE(Hold(c));
-  OnLoop([&] {
-    for (auto& r : held_) r.Send(200, "text/plain", big);
-    held_.clear();
-    return 0;
-  });
+  AnswerHeld("text/plain", big);
   ASSERT_TRUE(c.ReadUntil(big, 10'000ms));
   EXPECT_TRUE(c.received().starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"));
   // And the connection goes on.
@@ -664,8 +667,7 @@ TEST_F(HttpServerTest, ShutdownRightAfterAFastAnswerClosesTheConnectionOnceItIsO
   ASSERT_TRUE(Hold(c));
   std::promise<void> done;
   OnLoop([&] {
-    for (auto& r : held_) r.Send(200, "application/json", FastBody("held", ""));
-    held_.clear();
+    SendHeld();
     server_->Shutdown(Duration(3000), [&] { done.set_value(); });
     return 0;
   });
@@ -679,11 +681,7 @@ TEST_F(HttpServerTest, AFastAnswerTheClientDoesNotReadMissesTheWriteDeadline) {
   StartFast({.write_timeout = Duration(300)});
   RawClient c(port_, 4096);
   ASSERT_TRUE(Hold(c));
-  OnLoop([&] {
-    for (auto& r : held_) r.Send(200, "text/plain", std::string(8 << 20, 'x'));
-    held_.clear();
-    return 0;
-  });
+  AnswerHeld("text/plain", std::string(8 << 20, 'x'));
   const auto sent = Steady::now();
   EXPECT_TRUE(Eventually([&] { return server_->connections() == 0; }, 2500ms));
   EXPECT_GT(Steady::now() - sent, 250ms);
