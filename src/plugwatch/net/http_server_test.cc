@@ -736,5 +736,24 @@ TEST_F(HttpServerTest, AfterAGenericAnswerTheFastLaneKeepsTheDeadlines) {
   EXPECT_EQ(partial.received(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
 }
 
+TEST_F(HttpServerTest, ConnectionsAnsweredTogetherEachGoOnTheirOwnWay) {
+  // One commit's answers: every connection is queued, and each then takes
+  // its next request its own way (fast, generic) or finds its client gone.
+  StartFast();
+  RawClient fast(port_), generic(port_), gone(port_);
+  fast.Send("GET /held HTTP/1.1\r\n\r\nGET /fast HTTP/1.1\r\n\r\n");
+  generic.Send("GET /held HTTP/1.1\r\n\r\nGET /plain HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(Eventually([&] { return fast_taken_ == 2; }));
+  ASSERT_TRUE(Hold(gone));
+  gone.Close();
+  AnswerHeld();
+  const std::string held = FastAnswer("held", "");
+  ASSERT_TRUE(fast.ReadUntil(held + FastAnswer("GET", ""))) << fast.received();
+  ASSERT_TRUE(generic.ReadUntil(held + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+      << generic.received();
+  EXPECT_TRUE(Eventually([&] { return server_->connections() == 2; }));
+  EXPECT_EQ(FastTaken(), 4);
+}
+
 }  // namespace
 }  // namespace plugwatch::net
