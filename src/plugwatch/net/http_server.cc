@@ -113,9 +113,12 @@ struct ServerConn {
   // usually sent the next request, so the read succeeds at once, with no
   // failed speculative recv and no epoll round, and the connections of one
   // commit come back together for the next.
+  //
+  // While draining, a request that arrived behind a kept-alive answer is
+  // still answered (and its answer closes the connection); none is read.
   void Next(Steady::time_point now) {
+    if (buffer->size() > 0 && stream->socket().is_open()) return Take();
     if (*draining) return End(Lane::kClosed);
-    if (buffer->size() > 0) return Take();
     // A connection waits read_timeout (new) or idle_timeout (kept alive)
     // for a request to start; Sweep keeps the deadline, not a timer per read.
     read_deadline = now + (first ? limits->read_timeout : limits->idle_timeout);
@@ -411,7 +414,7 @@ void HttpServer::Shutdown(Duration grace, std::function<void()> done) {
   for (Conn* c : impl_->conns) {
     if (c->body)
       c->body->End();
-    else if (!c->busy)
+    else if (!c->busy && c->buffer->size() == 0)  // idle: no request has arrived
       c->stream->socket().close(ec);
   }
   asio::co_spawn(impl_->ex, impl_->Drain(impl_, grace),
@@ -515,7 +518,9 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
     }
   }
 
-  while (!draining) {
+  // While draining, a request already in the buffer is still answered: it
+  // came behind an answer that kept the connection alive.
+  while (!stopped && (!draining || buffer.size() > 0)) {
     if (fast_route) {
       // The lane serves the connection until a request is not the route's.
       conn.lane = Conn::Lane::kRunning;

@@ -238,6 +238,24 @@ class HttpServerTest : public ::testing::Test {
   int FastTaken() {
     return OnLoop([&] { return fast_taken_; });
   }
+  // Sends a held request with `next` pipelined behind it, answers the held
+  // one and begins a Shutdown in the same turn of the loop; returns all the
+  // client received before the server closed the connection.
+  std::string ShutdownBehindAHeldAnswer(std::string_view next) {
+    RawClient c(port_);
+    c.Send(fmt::format("GET /held HTTP/1.1\r\n\r\n{}", next));
+    EXPECT_TRUE(Eventually([&] { return fast_taken_ == 1; }));
+    std::promise<void> done;
+    OnLoop([&] {
+      SendHeld();
+      server_->Shutdown(Duration(3000), [&] { done.set_value(); });
+      return 0;
+    });
+    EXPECT_TRUE(c.ReadUntilClosed(1000ms));
+    EXPECT_EQ(done.get_future().wait_for(1s), std::future_status::ready);
+    EXPECT_EQ(OnLoop([&] { return server_->connections(); }), 0u);
+    return c.received();
+  }
 
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
@@ -675,6 +693,22 @@ TEST_F(HttpServerTest, ShutdownRightAfterAFastAnswerClosesTheConnectionOnceItIsO
   EXPECT_EQ(c.received(), FastAnswer("held", ""));  // sent before draining began
   EXPECT_EQ(done.get_future().wait_for(1s), std::future_status::ready);
   EXPECT_EQ(OnLoop([&] { return server_->connections(); }), 0u);
+}
+
+// The first answer goes out before draining begins, so it keeps the
+// connection alive, and the client's next request is already buffered: that
+// request is answered, on whichever path, and its answer closes the connection.
+TEST_F(HttpServerTest, ShutdownStillAnswersAFastRequestThatArrivedBehindAKeptAliveAnswer) {
+  StartFast();
+  EXPECT_EQ(ShutdownBehindAHeldAnswer("GET /fast HTTP/1.1\r\n\r\n"),
+            FastAnswer("held", "") + FastAnswer("GET", "", "Connection: close\r\n"));
+}
+
+TEST_F(HttpServerTest, ShutdownStillAnswersAGenericRequestThatArrivedBehindAKeptAliveAnswer) {
+  StartFast();
+  EXPECT_EQ(ShutdownBehindAHeldAnswer("GET /plain HTTP/1.1\r\n\r\n"),
+            FastAnswer("held", "") +
+                "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
 }
 
 TEST_F(HttpServerTest, AFastAnswerTheClientDoesNotReadMissesTheWriteDeadline) {
