@@ -97,12 +97,12 @@ class HttpServer {
 
   // Stops accepting and closes every connection.
   void Stop();
-  // Stops accepting and closes idle connections at once; requests in
-  // progress, and requests already received behind a kept-alive answer,
-  // are answered with "Connection: close", and streams send what they
-  // queued (then end), for at most `grace`; then Stop(). `done` runs on the executor once every
-  // connection is closed (a handler still running then finds its
-  // connection closed).
+  // Stops accepting and closes idle connections at once. For at most
+  // `grace`, requests in progress, and requests already received behind a
+  // kept-alive answer, are answered with "Connection: close", and streams
+  // send what they queued, then end; then Stop(). `done` runs on the
+  // executor once every connection is closed (a handler still running then
+  // finds its connection closed).
   void Shutdown(Duration grace, std::function<void()> done = {});
 
   std::size_t connections() const;
