@@ -107,18 +107,23 @@ struct ServerConn {
   std::string framed;    // the answer as sent, reused from request to request
   SimpleRequest simple;
 
+  // Whether the connection serves another request: it is open and, while
+  // the server drains, only one already received — it came behind an
+  // answer that kept the connection alive, so it is answered (and that
+  // answer closes the connection); nothing more is read.
+  bool Continues() const {
+    return stream->socket().is_open() && (!*draining || buffer->size() > 0);
+  }
+
   // The lane's next step: the next request if one is buffered, else a read.
   // Queued after an answer, so that the answers of one commit all go out
   // before any of their connections reads again: by then its client has
   // usually sent the next request, so the read succeeds at once, with no
   // failed speculative recv and no epoll round, and the connections of one
   // commit come back together for the next.
-  //
-  // While draining, a request that arrived behind a kept-alive answer is
-  // still answered (and its answer closes the connection); none is read.
   void Next(Steady::time_point now) {
-    if (buffer->size() > 0 && stream->socket().is_open()) return Take();
-    if (*draining) return End(Lane::kClosed);
+    if (!Continues()) return End(Lane::kClosed);
+    if (buffer->size() > 0) return Take();
     // A connection waits read_timeout (new) or idle_timeout (kept alive)
     // for a request to start; Sweep keeps the deadline, not a timer per read.
     read_deadline = now + (first ? limits->read_timeout : limits->idle_timeout);
@@ -518,9 +523,7 @@ asio::awaitable<void> HttpServer::Impl::Serve([[maybe_unused]] std::shared_ptr<I
     }
   }
 
-  // While draining, a request already in the buffer is still answered: it
-  // came behind an answer that kept the connection alive.
-  while (!stopped && (!draining || buffer.size() > 0)) {
+  while (conn.Continues()) {
     if (fast_route) {
       // The lane serves the connection until a request is not the route's.
       conn.lane = Conn::Lane::kRunning;

@@ -238,23 +238,28 @@ class HttpServerTest : public ::testing::Test {
   int FastTaken() {
     return OnLoop([&] { return fast_taken_; });
   }
-  // Sends a held request with `next` (if any) pipelined behind it, answers the held
-  // one and begins a Shutdown in the same turn of the loop; returns all the
+  // Sends a held request with `next` (if any) pipelined behind it; on one
+  // turn of the loop, answers the held one and calls `then`. Returns all the
   // client received before the server closed the connection.
-  std::string ShutdownBehindAHeldAnswer(std::string_view next) {
+  std::string AnswerHeldThen(std::string_view next, const std::function<void()>& then) {
     RawClient c(port_);
     c.Send(fmt::format("GET /held HTTP/1.1\r\n\r\n{}", next));
     EXPECT_TRUE(Eventually([&] { return fast_taken_ == 1; }));
-    std::promise<void> done;
     OnLoop([&] {
       SendHeld();
-      server_->Shutdown(Duration(3000), [&] { done.set_value(); });
+      then();
       return 0;
     });
     EXPECT_TRUE(c.ReadUntilClosed(1000ms));
-    EXPECT_EQ(done.get_future().wait_for(1s), std::future_status::ready);
-    EXPECT_EQ(OnLoop([&] { return server_->connections(); }), 0u);
+    EXPECT_TRUE(Eventually([&] { return server_->connections() == 0; }));
     return c.received();
+  }
+  std::string ShutdownBehindAHeldAnswer(std::string_view next) {
+    std::promise<void> done;
+    std::string received =
+        AnswerHeldThen(next, [&] { server_->Shutdown(Duration(3000), [&] { done.set_value(); }); });
+    EXPECT_EQ(done.get_future().wait_for(1s), std::future_status::ready);
+    return received;
   }
 
   asio::io_context io_;
@@ -699,6 +704,13 @@ TEST_F(HttpServerTest, ShutdownStillAnswersAGenericRequestThatArrivedBehindAKept
   EXPECT_EQ(ShutdownBehindAHeldAnswer("GET /plain HTTP/1.1\r\n\r\n"),
             FastAnswer("held", "") +
                 "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+}
+
+TEST_F(HttpServerTest, AfterStopNotEvenABufferedRequestIsServed) {
+  StartFast();
+  EXPECT_EQ(AnswerHeldThen("GET /fast HTTP/1.1\r\n\r\n", [&] { server_->Stop(); }),
+            FastAnswer("held", ""));
+  EXPECT_EQ(FastTaken(), 1);  // the buffered request never reached the route
 }
 
 TEST_F(HttpServerTest, AFastAnswerTheClientDoesNotReadMissesTheWriteDeadline) {
